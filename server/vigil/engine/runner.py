@@ -1,0 +1,355 @@
+"""Run a rule set over a tree (whole file or a byte range) and produce findings.
+
+The same code serves the CLI (whole files), the language server's keystroke path (a byte
+range around the edit) and background scans. It never touches LSP types or the disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+import tree_sitter as ts
+
+from vigil.engine import suppressions as sup
+from vigil.engine.constants import is_constant, string_value
+from vigil.engine.findings import Edit, Finding, Fix, Related, RuleFailure
+from vigil.engine.fixes import FixError, build_fix, import_edit, node_text
+from vigil.engine.languages import parse
+from vigil.engine.names import ModuleNames, collect_names
+from vigil.rules.loader import CompiledLanguage, RuleSet
+from vigil.rules.model import Rule, Severity
+from vigil.rules.predicates import make_predicate
+
+log = logging.getLogger(__name__)
+
+Captures = Mapping[str, Sequence[ts.Node]]
+
+_TEST_PARTS = {"tests", "test", "testing"}
+
+
+def is_test_path(path: str | PurePath | None) -> bool:
+    """Tests get a lower severity: asserts and fixtures with fake secrets are expected there."""
+    if path is None:
+        return False
+    pure = PurePath(path)
+    name = pure.name
+    if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
+        return True
+    return any(part in _TEST_PARTS for part in pure.parts[:-1])
+
+
+class Policy:
+    """Which rules apply to a file and at what severity. The default enables everything."""
+
+    def enabled(self, rule: Rule, path: str | None) -> bool:  # noqa: ARG002 - interface
+        return True
+
+    def severity(self, rule: Rule, path: str | None, is_test: bool) -> Severity:
+        if is_test and rule.test_severity is not None:
+            return min(rule.severity, rule.test_severity)
+        return rule.severity
+
+
+@dataclass
+class CheckResult:
+    """What a Python check may return instead of ``True`` to refine a finding."""
+
+    message: str | None = None
+    node: ts.Node | None = None
+    severity: Severity | None = None
+    related: tuple[Related, ...] = ()
+    fix: Fix | None = None
+    drop_fix: bool = False
+
+
+@dataclass
+class Match:
+    """Everything a Python check or fix function can see about one query match."""
+
+    rule: Rule
+    captures: Captures
+    source: bytes
+    tree: ts.Tree
+    names: ModuleNames
+    path: str | None
+
+    def node(self, name: str) -> ts.Node | None:
+        nodes = self.captures.get(name)
+        return nodes[0] if nodes else None
+
+    def text(self, name_or_node: str | ts.Node | None) -> str:
+        node = self.node(name_or_node) if isinstance(name_or_node, str) else name_or_node
+        return node_text(self.source, node) if node is not None else ""
+
+    def qualify(self, node: ts.Node | None) -> str | None:
+        return self.names.qualify(node)
+
+    def is_constant(self, node: ts.Node | None) -> bool:
+        return is_constant(node, self.names.constants)
+
+    def string_value(self, node: ts.Node | None) -> str | None:
+        return string_value(node)
+
+    def module_alias(self, module: str) -> str | None:
+        """The local name bound to ``module`` by ``import module [as alias]``, if any."""
+        for name, bindings in self.names.bindings.items():
+            if any(b.qualified == module for b in bindings):
+                return name
+        return None
+
+    def reference(self, qualified: str) -> tuple[str, list[Edit]]:
+        """How to spell ``qualified`` (e.g. ``yaml.safe_load``) at this point of the file,
+        plus the import edit needed when its module is not imported yet."""
+        module, _, attr = qualified.rpartition(".")
+        alias = self.module_alias(module) if module else None
+        if alias is not None:
+            return f"{alias}.{attr}", []
+        edit = import_edit(module, self.tree, self.source, self.names) if module else None
+        return qualified, [edit] if edit is not None else []
+
+
+@dataclass
+class ModuleContext:
+    """Whole-file facts computed on a full analysis and reused for range analyses."""
+
+    names: ModuleNames
+    file_suppressions: list[sup.Suppression]
+    is_test: bool
+    path: str | None
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding] = field(default_factory=list)
+    #: (finding, the suppression that silenced it)
+    suppressed: list[tuple[Finding, sup.Suppression]] = field(default_factory=list)
+    failures: list[RuleFailure] = field(default_factory=list)
+    timed_out: bool = False
+
+
+@dataclass
+class Analysis:
+    """A full analysis of one file."""
+
+    source: bytes
+    tree: ts.Tree
+    context: ModuleContext
+    result: RunResult
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.result.findings
+
+
+_WS = re.compile(rb"\s+")
+
+
+def snippet_hash(rule_id: str, source: bytes, start: int, end: int) -> str:
+    """A fingerprint of the flagged code that survives moving it to another line."""
+    digest = hashlib.sha1(rule_id.encode())
+    digest.update(_WS.sub(b" ", source[start:end]).strip())
+    return digest.hexdigest()[:16]
+
+
+def _message(template: str, captures: Captures, source: bytes) -> str:
+    if "{" not in template:
+        return template
+
+    def substitute(match: re.Match[str]) -> str:
+        nodes = captures.get(match.group(1))
+        if not nodes:
+            return match.group(0)
+        text = " ".join(node_text(source, nodes[0]).split())
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    return re.sub(r"\{([A-Za-z_][\w.]*)\}", substitute, template)
+
+
+class Analyzer:
+    """Applies a ``RuleSet`` under a ``Policy``. Stateless between calls; safe to share."""
+
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        policy: Policy | None = None,
+        *,
+        time_budget: float | None = None,
+        match_limit: int = 1 << 16,
+    ) -> None:
+        self.ruleset = ruleset
+        self.policy = policy or Policy()
+        self.time_budget = time_budget
+        self.match_limit = match_limit
+
+    # -- whole-file facts ---------------------------------------------------------------
+    def context(self, tree: ts.Tree, source: bytes, path: str | None) -> ModuleContext:
+        return ModuleContext(
+            names=collect_names(tree),
+            file_suppressions=sup.file_suppressions(tree, source),
+            is_test=is_test_path(path),
+            path=path,
+        )
+
+    def analyze(self, source: bytes, path: str | None = None, language: str = "python",
+                tree: ts.Tree | None = None) -> Analysis:
+        """Parse (unless a fresh tree is given) and run every enabled rule on the whole file."""
+        tree = tree if tree is not None else parse(source, language)
+        context = self.context(tree, source, path)
+        result = self.run(tree, source, context, language=language)
+        return Analysis(source, tree, context, result)
+
+    # -- rule execution -----------------------------------------------------------------
+    def run(
+        self,
+        tree: ts.Tree,
+        source: bytes,
+        context: ModuleContext,
+        byte_range: tuple[int, int] | None = None,
+        language: str = "python",
+    ) -> RunResult:
+        """Run rules on ``tree`` (which must be freshly parsed from ``source``: text predicates
+        are silently true on an edited tree). With ``byte_range``, only matches intersecting it.
+        """
+        result = RunResult()
+        compiled = self.ruleset.compiled.get(language)
+        if compiled is None:
+            return result
+        cursor = ts.QueryCursor(compiled.query, match_limit=self.match_limit)
+        if byte_range is not None:
+            cursor.set_byte_range(max(0, byte_range[0]), max(0, byte_range[1]))
+        predicate = make_predicate(context.names)
+        matches = self._matches(cursor, tree, predicate, result)
+        if cursor.did_exceed_match_limit:
+            log.warning("%s: query match limit exceeded; some findings may be missing", context.path)
+        seen: set[tuple[str, int, int]] = set()
+        for pattern_index, captures in matches:
+            rule = compiled.rules[compiled.pattern_rule[pattern_index]]
+            if not self.policy.enabled(rule, context.path):
+                continue
+            try:
+                finding = self._finding(rule, captures, tree, source, context)
+            except Exception as exc:  # a broken rule must never take the others down
+                log.exception("rule %s failed", rule.id)
+                result.failures.append(RuleFailure(rule.id, f"{type(exc).__name__}: {exc}"))
+                continue
+            if finding is None or finding.key in seen:
+                continue
+            seen.add(finding.key)
+            suppression = self._suppression(rule, finding, tree, source, context)
+            if suppression is not None:
+                result.suppressed.append((finding, suppression))
+            else:
+                result.findings.append(finding)
+        result.findings.sort(key=lambda f: (f.start, f.end, f.rule_id))
+        return result
+
+    def _matches(self, cursor: ts.QueryCursor, tree: ts.Tree, predicate: Callable[..., Any],
+                 result: RunResult) -> list[tuple[int, dict[str, list[ts.Node]]]]:
+        if self.time_budget is None:
+            return cursor.matches(tree.root_node, predicate)
+        deadline = time.monotonic() + self.time_budget
+
+        def progress(_state: object) -> bool:
+            if time.monotonic() > deadline:
+                result.timed_out = True
+                return True
+            return False
+
+        return cursor.matches(tree.root_node, predicate, progress)
+
+    def _finding(self, rule: Rule, captures: Captures, tree: ts.Tree, source: bytes,
+                 context: ModuleContext) -> Finding | None:
+        nodes = captures.get("finding")
+        if not nodes:
+            return None
+        node = nodes[0]
+        message = _message(rule.message, captures, source)
+        severity = self.policy.severity(rule, context.path, context.is_test)
+        related: tuple[Related, ...] = ()
+        fix: Fix | None = None
+        drop_fix = False
+        match = Match(rule, captures, source, tree, context.names, context.path)
+        if rule.check:
+            outcome = self.ruleset.checks[rule.check](match)
+            if not outcome:
+                return None
+            if isinstance(outcome, CheckResult):
+                node = outcome.node or node
+                message = outcome.message or message
+                if outcome.severity is not None:
+                    severity = min(severity, outcome.severity) if context.is_test else outcome.severity
+                related = outcome.related
+                fix = outcome.fix
+                drop_fix = outcome.drop_fix
+        if fix is None and rule.fix is not None and not drop_fix:
+            fix = self._fix(rule, match, tree, source, context)
+        span = sup.statement_span(node)
+        return Finding(
+            rule_id=rule.id,
+            start=node.start_byte,
+            end=node.end_byte,
+            message=message,
+            severity=severity,
+            fix=fix,
+            related=related,
+            stmt_start=span[0],
+            stmt_end=span[1],
+            snippet_hash=snippet_hash(rule.id, source, node.start_byte, node.end_byte),
+        )
+
+    def _fix(self, rule: Rule, match: Match, tree: ts.Tree, source: bytes,
+             context: ModuleContext) -> Fix | None:
+        assert rule.fix is not None
+        extra: list[Edit] = []
+        if rule.fix.function:
+            produced = self.ruleset.fix_functions[rule.fix.function](match)
+            if produced is None:
+                return None
+            extra = list(produced)
+        try:
+            return build_fix(rule.fix, match.captures, tree, source, context.names, extra)
+        except FixError as exc:
+            log.debug("rule %s: no fix here: %s", rule.id, exc)
+            return None
+
+    def _suppression(self, rule: Rule, finding: Finding, tree: ts.Tree, source: bytes,
+                     context: ModuleContext) -> sup.Suppression | None:
+        covering = sup.first_covering(context.file_suppressions, rule)
+        if covering is not None:
+            return covering
+        start, end = sup.statement_window(source, (finding.stmt_start, finding.stmt_end))
+        return sup.first_covering(sup.comments_in(tree, source, start, end), rule)
+
+
+def unused_suppressions(analysis: Analysis, ruleset: RuleSet) -> list[sup.Suppression]:
+    """Suppressions that silenced nothing (``--report-unused-ignores``).
+
+    Bare ``# nosec`` and codes that map to no Vigil rule are left alone: they may be there for
+    Bandit or Ruff, which Vigil cannot judge.
+    """
+    used = {(s.start, s.kind) for _, s in analysis.result.suppressed}
+    bandit = {c.upper() for r in ruleset.rules for c in r.bandit}
+    ruff = {c.upper() for r in ruleset.rules for c in r.ruff}
+    unused: list[sup.Suppression] = []
+    for suppression in sup.all_suppressions(analysis.tree, analysis.source):
+        if (suppression.start, suppression.kind) in used:
+            continue
+        if suppression.kind == "nosec" and (suppression.ids is None or not suppression.ids & bandit):
+            continue
+        if suppression.kind == "noqa" and (suppression.ids is None or not suppression.ids & ruff):
+            continue
+        unused.append(suppression)
+    return unused
+
+
+__all__ = [
+    "Analysis", "Analyzer", "CheckResult", "CompiledLanguage", "Match", "ModuleContext", "Policy",
+    "RunResult", "is_test_path", "unused_suppressions",
+]
