@@ -8,6 +8,7 @@ language instead of breaking the scanner.
 from __future__ import annotations
 
 import importlib
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,8 +64,36 @@ def language_for_path(path: PurePath) -> str | None:
     return None
 
 
-def parse(source: bytes, language: str = "python", old_tree: ts.Tree | None = None) -> ts.Tree:
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def has_lone_cr(source: bytes) -> bool:
+    return b"\r" in source and _LONE_CR.search(source) is not None
+
+
+def parser_view(source: bytes) -> bytes:
+    """The bytes tree-sitter should see: lone ``\r`` line breaks become ``\n``.
+
+    LSP and Python both accept a lone CR as a line break, tree-sitter's grammars do not (the
+    rest of the file turns into one comment or an ERROR). The replacement keeps every byte
+    offset unchanged, so findings still point into the original text.
+    """
+    return _LONE_CR.sub(b"\n", source) if b"\r" in source else source
+
+
+def parse(
+    source: bytes,
+    language: str = "python",
+    old_tree: ts.Tree | None = None,
+    *,
+    lone_cr: bool | None = None,
+) -> ts.Tree:
+    """Parse UTF-8 ``source``. ``lone_cr`` may be passed by callers that track it
+    incrementally (the language server) to keep the keystroke path free of a whole-file scan."""
+    if lone_cr is None:
+        lone_cr = has_lone_cr(source)
+    view = parser_view(source) if lone_cr else source
     parser = get_parser(language)
     if old_tree is None:
-        return parser.parse(source)
-    return parser.parse(source, old_tree)
+        return parser.parse(view)
+    return parser.parse(view, old_tree)

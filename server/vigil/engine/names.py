@@ -203,6 +203,8 @@ def _bind_module_level(names: ModuleNames, root: ts.Node) -> None:
                     left = expr.child_by_field_name("left")
                     right = expr.child_by_field_name("right")
                     if left is not None and left.type == "identifier":
+                        if right is not None and right.type == "none":
+                            continue  # ``yaml = None`` after a failed import is a placeholder
                         name = _text(left)
                         # ``load = yaml.load`` is an alias, not a shadowing definition.
                         alias = names.qualify(right) if right is not None and right.type in (

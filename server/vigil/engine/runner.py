@@ -172,6 +172,26 @@ def _message(template: str, captures: Captures, source: bytes) -> str:
     return re.sub(r"\{([A-Za-z_][\w.]*)\}", substitute, template)
 
 
+_CHUNK_BYTES = 32 * 1024
+
+
+def _chunks(root: ts.Node, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Split [lo, hi) at top-level statement boundaries into pieces of about 32 KiB."""
+    chunks: list[tuple[int, int]] = []
+    start = lo
+    for child in root.children:
+        if child.end_byte <= start:
+            continue
+        if child.start_byte >= hi:
+            break
+        if child.end_byte - start >= _CHUNK_BYTES:
+            chunks.append((start, min(child.end_byte, hi)))
+            start = min(child.end_byte, hi)
+    if start < hi or not chunks:
+        chunks.append((start, hi))
+    return chunks
+
+
 class Analyzer:
     """Applies a ``RuleSet`` under a ``Policy``. Stateless between calls; safe to share."""
 
@@ -225,7 +245,7 @@ class Analyzer:
         if byte_range is not None:
             cursor.set_byte_range(max(0, byte_range[0]), max(0, byte_range[1]))
         predicate = make_predicate(context.names)
-        matches = self._matches(cursor, tree, predicate, result)
+        matches = self._matches(cursor, tree, predicate, result, byte_range)
         if cursor.did_exceed_match_limit:
             log.warning("%s: query match limit exceeded; some findings may be missing", context.path)
         seen: set[tuple[str, int, int]] = set()
@@ -251,18 +271,27 @@ class Analyzer:
         return result
 
     def _matches(self, cursor: ts.QueryCursor, tree: ts.Tree, predicate: Callable[..., Any],
-                 result: RunResult) -> list[tuple[int, dict[str, list[ts.Node]]]]:
+                 result: RunResult, byte_range: tuple[int, int] | None
+                 ) -> list[tuple[int, dict[str, list[ts.Node]]]]:
+        """Run the combined query, within the time budget if there is one.
+
+        py-tree-sitter 0.26.1 crashes (SIGSEGV) whenever ``matches``/``captures`` get a
+        progress callback, so the budget is enforced between chunks of top-level statements
+        instead: each chunk is one ``set_byte_range`` pass, and the deadline is checked in
+        between. Matches spanning two chunks are returned twice and de-duplicated later.
+        """
         if self.time_budget is None:
             return cursor.matches(tree.root_node, predicate)
         deadline = time.monotonic() + self.time_budget
-
-        def progress(_state: object) -> bool:
+        lo, hi = byte_range if byte_range is not None else (0, tree.root_node.end_byte)
+        out: list[tuple[int, dict[str, list[ts.Node]]]] = []
+        for start, end in _chunks(tree.root_node, lo, hi):
             if time.monotonic() > deadline:
                 result.timed_out = True
-                return True
-            return False
-
-        return cursor.matches(tree.root_node, predicate, progress)
+                break
+            cursor.set_byte_range(start, end)
+            out.extend(cursor.matches(tree.root_node, predicate))
+        return out
 
     def _finding(self, rule: Rule, captures: Captures, tree: ts.Tree, source: bytes,
                  context: ModuleContext) -> Finding | None:

@@ -46,7 +46,9 @@ TRUSTED_CHECK_PREFIX = "vigil."
 KNOWN_KEYS = {
     "id", "title", "severity", "confidence", "cwe", "owasp", "category", "bandit", "ruff",
     "tags", "message", "docs", "query", "check", "fix", "examples", "test_severity", "language",
+    "scope",
 }
+SCOPES = ("statement", "function", "file")
 
 
 class RuleError(Exception):
@@ -137,6 +139,12 @@ def _cwe(value: Any) -> tuple[int, ...]:
     return tuple(out)
 
 
+def _no_unknown_keys(data: dict[str, Any], allowed: set[str], table: str) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValueError(f"unknown key(s) in '{table}': {', '.join(unknown)}")
+
+
 def _require(data: dict[str, Any], key: str, kind: type = str) -> Any:
     if key not in data:
         raise ValueError(f"missing required key '{key}'")
@@ -187,6 +195,7 @@ def _build_rule(path: Path, language: str, text: str, data: dict[str, Any], file
     if rule_id != file_id:
         raise ValueError(f"'id' is {rule_id!r} but the file name says {file_id!r}")
     docs_data = _require(data, "docs", dict)
+    _no_unknown_keys(docs_data, {"why", "fix", "references"}, "docs")
     docs = Docs(
         why=_require(docs_data, "why"),
         fix=_require(docs_data, "fix"),
@@ -198,6 +207,9 @@ def _build_rule(path: Path, language: str, text: str, data: dict[str, Any], file
     if not any(e.kind == "vulnerable" for e in examples) or not any(e.kind == "safe" for e in examples):
         raise ValueError("'examples' needs at least one vulnerable and one safe example")
     test_severity = data.get("test_severity")
+    scope = data.get("scope", "statement")
+    if scope not in SCOPES:
+        raise ValueError(f"'scope' must be one of {', '.join(SCOPES)}")
     return Rule(
         id=rule_id,
         slug=slug,
@@ -219,12 +231,14 @@ def _build_rule(path: Path, language: str, text: str, data: dict[str, Any], file
         fix=fix,
         examples=examples,
         test_severity=Severity.parse(test_severity) if test_severity else None,
+        scope=scope,
     )
 
 
 def _parse_fix(data: Any) -> FixSpec:
     if not isinstance(data, dict):
         raise ValueError("'fix' must be a table")
+    _no_unknown_keys(data, {"title", "applicability", "edits", "imports", "function"}, "fix")
     applicability = _require(data, "applicability")
     try:
         kind = Applicability(applicability)
@@ -234,6 +248,7 @@ def _parse_fix(data: Any) -> FixSpec:
     for raw in data.get("edits", []):
         if not isinstance(raw, dict):
             raise ValueError("'fix.edits' entries must be tables")
+        _no_unknown_keys(raw, {"op", "capture", "text"}, "fix.edits")
         op = _require(raw, "op")
         if op not in EDIT_OPS:
             raise ValueError(f"'fix.edits' op {op!r} is not one of {', '.join(sorted(EDIT_OPS))}")
@@ -256,6 +271,7 @@ def _parse_fix(data: Any) -> FixSpec:
 def _parse_example(data: Any, has_fix: bool) -> Example:
     if not isinstance(data, dict):
         raise ValueError("'examples' entries must be tables")
+    _no_unknown_keys(data, {"kind", "code", "fixed", "lines", "path", "note"}, "examples")
     kind = _require(data, "kind")
     if kind not in ("vulnerable", "safe"):
         raise ValueError("'examples' kind must be \"vulnerable\" or \"safe\"")

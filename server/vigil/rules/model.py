@@ -127,6 +127,10 @@ class Rule:
     examples: tuple[Example, ...] = field(default=(), repr=False)
     # Severity used for files that look like tests (tests/, test_*.py, conftest.py), if lower.
     test_severity: Severity | None = None
+    # How much code a finding depends on, which tells the language server how far to widen an
+    # edit before re-running the rule: "statement" (default; the query match alone), "function"
+    # (flow-sensitive: the enclosing function) or "file" (whole-file facts, e.g. imports).
+    scope: str = "statement"
 
     @property
     def cwe_ids(self) -> tuple[str, ...]:
