@@ -21,7 +21,15 @@ from vigil.engine import suppressions as sup
 from vigil.engine.constants import is_constant, string_value
 from vigil.engine.findings import Edit, Finding, Fix, Related, RuleFailure
 from vigil.engine.fixes import FixError, build_fix, import_edit, node_text
-from vigil.engine.languages import parse
+from vigil.engine.languages import (
+    LANGUAGES,
+    has_python_facts,
+    language_for_path,
+    language_of_tree,
+    parse,
+    refine_language,
+    same_family,
+)
 from vigil.engine.names import ModuleNames, collect_names
 from vigil.rules.loader import CompiledLanguage, RuleSet
 from vigil.rules.model import Rule, Severity
@@ -67,6 +75,9 @@ class CheckResult:
     related: tuple[Related, ...] = ()
     fix: Fix | None = None
     drop_fix: bool = False
+    #: Exact byte span to report, when it is not a node of the tree (e.g. a command inside
+    #: the shell text of a Dockerfile ``RUN``, parsed separately and mapped back).
+    span: tuple[int, int] | None = None
 
 
 @dataclass
@@ -79,6 +90,8 @@ class Match:
     tree: ts.Tree
     names: ModuleNames
     path: str | None
+    #: The rule set being run (checks read shared data such as ``data_dirs`` from it).
+    ruleset: RuleSet | None = None
 
     def node(self, name: str) -> ts.Node | None:
         nodes = self.captures.get(name)
@@ -123,6 +136,9 @@ class ModuleContext:
     file_suppressions: list[sup.Suppression]
     is_test: bool
     path: str | None
+    #: The file's language after content sniffing (``kubernetes`` for a ``yaml`` manifest);
+    #: None for contexts built by older callers, which means "whatever ``run`` is told".
+    language: str | None = None
 
 
 @dataclass
@@ -209,19 +225,35 @@ class Analyzer:
         self.match_limit = match_limit
 
     # -- whole-file facts ---------------------------------------------------------------
-    def context(self, tree: ts.Tree, source: bytes, path: str | None) -> ModuleContext:
+    def context(self, tree: ts.Tree, source: bytes, path: str | None,
+                language: str | None = None) -> ModuleContext:
+        """Whole-file facts. Import names only exist for Python; other languages get an
+        empty name table (their rules do not use ``#qualified?``)."""
+        if language is None:
+            language = language_of_tree(tree)
+            by_path = language_for_path(PurePath(path)) if path else None
+            if by_path is not None and same_family(by_path, language):
+                language = by_path
+        language = refine_language(language, path, tree, source)
         return ModuleContext(
-            names=collect_names(tree),
+            names=collect_names(tree) if has_python_facts(language) else ModuleNames(),
             file_suppressions=sup.file_suppressions(tree, source),
             is_test=is_test_path(path),
             path=path,
+            language=language,
         )
 
-    def analyze(self, source: bytes, path: str | None = None, language: str = "python",
+    def analyze(self, source: bytes, path: str | None = None, language: str | None = None,
                 tree: ts.Tree | None = None) -> Analysis:
-        """Parse (unless a fresh tree is given) and run every enabled rule on the whole file."""
+        """Parse (unless a fresh tree is given) and run every enabled rule on the whole file.
+
+        Without ``language``, the path decides (Python when the path says nothing), so callers
+        written for Python files analyse a ``Dockerfile`` or a manifest correctly too.
+        """
+        if language is None:
+            language = (language_for_path(PurePath(path)) if path else None) or "python"
         tree = tree if tree is not None else parse(source, language)
-        context = self.context(tree, source, path)
+        context = self.context(tree, source, path, language)
         result = self.run(tree, source, context, language=language)
         return Analysis(source, tree, context, result)
 
@@ -232,12 +264,16 @@ class Analyzer:
         source: bytes,
         context: ModuleContext,
         byte_range: tuple[int, int] | None = None,
-        language: str = "python",
+        language: str | None = None,
     ) -> RunResult:
         """Run rules on ``tree`` (which must be freshly parsed from ``source``: text predicates
         are silently true on an edited tree). With ``byte_range``, only matches intersecting it.
+
+        ``language`` defaults to the context's; a generic family member (``yaml``) is replaced
+        by the dialect the context sniffed (``kubernetes``), so callers may pass either.
         """
         result = RunResult()
+        language = self._run_language(language, context)
         compiled = self.ruleset.compiled.get(language)
         if compiled is None:
             return result
@@ -269,6 +305,15 @@ class Analyzer:
                 result.findings.append(finding)
         result.findings.sort(key=lambda f: (f.start, f.end, f.rule_id))
         return result
+
+    @staticmethod
+    def _run_language(language: str | None, context: ModuleContext) -> str:
+        if language is None:
+            return context.language or "python"
+        if context.language is not None and context.language != language and same_family(
+                language, context.language) and LANGUAGES[language].refine is not None:
+            return context.language
+        return language
 
     def _matches(self, cursor: ts.QueryCursor, tree: ts.Tree, predicate: Callable[..., Any],
                  result: RunResult, byte_range: tuple[int, int] | None
@@ -304,7 +349,8 @@ class Analyzer:
         related: tuple[Related, ...] = ()
         fix: Fix | None = None
         drop_fix = False
-        match = Match(rule, captures, source, tree, context.names, context.path)
+        exact: tuple[int, int] | None = None
+        match = Match(rule, captures, source, tree, context.names, context.path, self.ruleset)
         if rule.check:
             outcome = self.ruleset.checks[rule.check](match)
             if not outcome:
@@ -317,20 +363,22 @@ class Analyzer:
                 related = outcome.related
                 fix = outcome.fix
                 drop_fix = outcome.drop_fix
+                exact = outcome.span
         if fix is None and rule.fix is not None and not drop_fix:
             fix = self._fix(rule, match, tree, source, context)
         span = sup.statement_span(node)
+        start, end = exact if exact is not None else (node.start_byte, node.end_byte)
         return Finding(
             rule_id=rule.id,
-            start=node.start_byte,
-            end=node.end_byte,
+            start=start,
+            end=end,
             message=message,
             severity=severity,
             fix=fix,
             related=related,
             stmt_start=span[0],
             stmt_end=span[1],
-            snippet_hash=snippet_hash(rule.id, source, node.start_byte, node.end_byte),
+            snippet_hash=snippet_hash(rule.id, source, start, end),
         )
 
     def _fix(self, rule: Rule, match: Match, tree: ts.Tree, source: bytes,
@@ -353,7 +401,9 @@ class Analyzer:
         covering = sup.first_covering(context.file_suppressions, rule)
         if covering is not None:
             return covering
-        start, end = sup.statement_window(source, (finding.stmt_start, finding.stmt_end))
+        spec = LANGUAGES.get(context.language or "python")
+        leading = spec is not None and spec.leading_comments
+        start, end = sup.statement_window(source, (finding.stmt_start, finding.stmt_end), leading_comments=leading)
         return sup.first_covering(sup.comments_in(tree, source, start, end), rule)
 
 

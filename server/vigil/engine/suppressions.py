@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
+from vigil.engine import statements
 from vigil.rules.model import Rule
 
 _CANDIDATE = re.compile(rb"vigil\s*:|nosec|noqa", re.IGNORECASE)
@@ -108,12 +109,16 @@ _BODY_FIELDS = ("body", "consequence")
 
 
 def statement_span(node: ts.Node) -> tuple[int, int]:
-    """Byte span of the statement (or compound-statement header) that contains ``node``."""
+    """Byte span of the statement (or compound-statement header) that contains ``node``.
+
+    Python is handled here; other grammars (Dockerfile, YAML, HCL) in ``statements``.
+    """
     current = node
     while current.parent is not None and current.parent.type not in ("module", "block"):
         current = current.parent
-    if current.parent is None:  # node is the module itself
-        return node.start_byte, node.end_byte
+    if current.parent is None:  # node is the module itself, or the tree is not Python
+        other = statements.statement_span(node, current.type)
+        return other if other is not None else (node.start_byte, node.end_byte)
     header_end = current.end_byte
     target = current
     if target.type == "decorated_definition":
@@ -132,9 +137,32 @@ def statement_span(node: ts.Node) -> tuple[int, int]:
     return current.start_byte, header_end
 
 
-def statement_window(source: bytes, span: tuple[int, int]) -> tuple[int, int]:
-    """The full lines that a statement span touches: where its suppression comments live."""
-    return line_start(source, span[0]), line_end(source, span[1])
+def statement_window(source: bytes, span: tuple[int, int], *, leading_comments: bool = False) -> tuple[int, int]:
+    """The full lines that a statement span touches: where its suppression comments live.
+
+    With ``leading_comments`` (Dockerfile, YAML, HCL), the comment-only lines directly above
+    the statement count too: a Dockerfile comment cannot trail an instruction, and in YAML a
+    comment above a key is the usual place for a note.
+    """
+    start = line_start(source, span[0])
+    if leading_comments:
+        start = _leading_comment_start(source, start)
+    return start, line_end(source, span[1])
+
+
+_COMMENT_PREFIXES = (b"#", b"//", b"/*")
+
+
+def _leading_comment_start(source: bytes, start: int) -> int:
+    """Extend ``start`` (a line start) upwards over lines that hold only a comment."""
+    while start > 0:
+        previous = line_start(source, start - 1)
+        if start >= 2 and source[start - 2 : start] == b"\r\n":
+            previous = line_start(source, start - 2)
+        if not source[previous:start].strip().startswith(_COMMENT_PREFIXES):
+            break
+        start = previous
+    return start
 
 
 def file_suppressions(tree: ts.Tree, source: bytes) -> list[Suppression]:

@@ -83,6 +83,9 @@ class RuleSet:
     compiled: dict[str, CompiledLanguage] = field(default_factory=dict)
     checks: dict[str, CheckFunction] = field(default_factory=dict)
     fix_functions: dict[str, CheckFunction] = field(default_factory=dict)
+    #: Shared-data folders by ``<lang>/<_name>`` (e.g. ``python/_taint``), bundled first, then
+    #: extra rule directories, which extend the bundled data.
+    data_dirs: dict[str, list[Path]] = field(default_factory=dict)
 
     def by_id(self, rule_id: str) -> Rule | None:
         for rule in self.rules:
@@ -100,6 +103,13 @@ class RuleSet:
                 digest.update(rule.source_path.read_bytes())
             except OSError:
                 digest.update(rule.query.encode())
+        for name in sorted(self.data_dirs):
+            for directory in self.data_dirs[name]:
+                for path in sorted(directory.glob("*.toml")):
+                    try:
+                        digest.update(path.read_bytes())
+                    except OSError:
+                        continue
         return digest.hexdigest()[:16]
 
 
@@ -332,10 +342,22 @@ def _resolve_callable(spec: str, allow_external: bool) -> CheckFunction:
 
 
 def iter_rule_files(directory: Path) -> Iterable[tuple[str, Path]]:
-    """(language, path) for each rule file; languages are the sub-folders ``queries/<lang>/``."""
-    for lang_dir in sorted(p for p in directory.iterdir() if p.is_dir()):
+    """(language, path) for each rule file; languages are the sub-folders ``queries/<lang>/``.
+
+    Folders and files whose name starts with ``_`` hold data that rules share (e.g. the taint
+    specification in ``queries/python/_taint/``), not rules, and are skipped here.
+    """
+    for lang_dir in sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("_")):
         for path in sorted(lang_dir.glob("*.toml")):
-            yield lang_dir.name, path
+            if not path.name.startswith("_"):
+                yield lang_dir.name, path
+
+
+def iter_data_dirs(directory: Path) -> Iterable[tuple[str, Path]]:
+    """(``<lang>/<_name>``, path) for each shared-data folder such as ``python/_taint``."""
+    for lang_dir in sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("_")):
+        for data_dir in sorted(p for p in lang_dir.iterdir() if p.is_dir() and p.name.startswith("_")):
+            yield f"{lang_dir.name}/{data_dir.name}", data_dir
 
 
 def load_rules(
@@ -356,11 +378,14 @@ def load_rules(
     errors: list[RuleError] = []
     checks: dict[str, CheckFunction] = {}
     fix_functions: dict[str, CheckFunction] = {}
+    data_dirs: dict[str, list[Path]] = {}
     for directory in dirs:
         if not directory.is_dir():
             errors.append(RuleError(directory, "rule directory does not exist"))
             continue
         allow_external = directory.resolve() in trusted or directory.resolve() in bundled
+        for name, data_dir in iter_data_dirs(directory):
+            data_dirs.setdefault(name, []).append(data_dir)
         for language, path in iter_rule_files(directory):
             if language not in LANGUAGES:
                 errors.append(RuleError(path, f"unknown language folder '{language}'"))
@@ -381,7 +406,8 @@ def load_rules(
                 continue
             by_id[rule.id] = rule
     rules = sorted(by_id.values(), key=lambda r: r.id)
-    ruleset = RuleSet(rules=rules, errors=errors, checks=checks, fix_functions=fix_functions)
+    ruleset = RuleSet(rules=rules, errors=errors, checks=checks, fix_functions=fix_functions,
+                      data_dirs=data_dirs)
     ruleset.compiled = compile_rules(rules)
     return ruleset
 

@@ -1,0 +1,1 @@
+"""Open documents as the server sees them: UTF-8 bytes, LSP line index, tree, findings."""

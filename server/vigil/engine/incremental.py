@@ -1,0 +1,455 @@
+"""Re-analyse only what an edit can have changed, and prove it equals a full analysis.
+
+Pure engine code (no LSP): the language server's document store feeds it byte edits, the
+freshly re-parsed tree and ``changed_ranges``; it returns the new findings.
+
+How the affected region is found:
+
+1. *Raw ranges*: every edited byte range (mapped through the later edits of the same event)
+   plus ``old_tree.changed_ranges(new_tree)``. Neither alone is enough: renaming ``eval`` to
+   ``evalx`` changes no structure (``changed_ranges == []``), and deleting a quote re-parses
+   code far from the keystroke.
+2. *Widening*: each raw range grows to whole lines, then to the statements (compound
+   statement headers) at its first and last non-blank byte, then to whole lines again, so the
+   statement a suppression comment sits on is always re-checked. Rules with
+   ``scope = "function"`` get the enclosing top-level function as well.
+3. *Whole-file facts*: imports (anywhere), module-level names (def/class names, assignment
+   targets, aliases and constant values), ``# vigil: ignore-file`` comments and the file
+   header where fixes insert imports. If a raw range touches one of these, in the old tree or
+   the new one, the whole file is re-analysed; so it is for rules with ``scope = "file"``.
+
+Old findings that overlap an edit or intersect the region of their rule's scope are dropped;
+the others are kept with every offset shifted. The rules then run with ``byte_range`` over the
+region and the results are merged. ``tests/unit/test_incremental.py`` checks with hypothesis
+that the outcome always equals a fresh full analysis of the final text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+import tree_sitter as ts
+
+from vigil.engine import suppressions as sup
+from vigil.engine.constants import is_constant
+from vigil.engine.findings import Edit, Finding, Fix, Related
+from vigil.engine.names import Binding, ModuleNames
+from vigil.engine.runner import Analyzer, ModuleContext, Policy, RunResult
+from vigil.rules.model import Rule, Severity
+
+log = logging.getLogger(__name__)
+
+Span = tuple[int, int]
+
+SCOPES = ("statement", "function", "file")
+
+_IMPORT_TYPES = ("import_statement", "import_from_statement", "future_import_statement")
+#: Containers whose module-level children still bind module-level names (as in names.py).
+_COMPOUND = {
+    "if_statement", "try_statement", "with_statement", "block", "else_clause", "elif_clause",
+    "except_clause", "finally_clause", "decorated_definition",
+}
+_FUNCTION_TYPES = ("function_definition", "decorated_definition")
+_WHITESPACE = b" \t\f\v"
+
+
+@dataclass(frozen=True)
+class ByteEdit:
+    """``old[start:old_end]`` became ``new[start:new_end]`` (offsets of the buffer at that time)."""
+
+    start: int
+    old_end: int
+    new_end: int
+
+    @property
+    def delta(self) -> int:
+        return self.new_end - self.old_end
+
+
+# -- mapping offsets through edits -------------------------------------------------------------
+def map_point(pos: int, edits: Sequence[ByteEdit], *, is_end: bool = False) -> int:
+    """Where an offset of the old text ends up; offsets inside a replaced region go to its start."""
+    for edit in edits:
+        if pos < edit.start or (is_end and pos == edit.start):
+            continue
+        pos = pos + edit.delta if pos >= edit.old_end else edit.start
+    return pos
+
+
+def map_span(start: int, end: int, edits: Sequence[ByteEdit], *, touching: bool = False) -> Span | None:
+    """Map ``[start, end)`` through ``edits``; ``None`` when an edit overlaps it (or, with
+    ``touching``, merely abuts it)."""
+    for edit in edits:
+        if touching:
+            hit = start <= edit.old_end and edit.start <= end
+        elif edit.old_end > edit.start:
+            hit = start < edit.old_end and edit.start < end
+        else:  # a pure insertion hits only strictly inside
+            hit = start < edit.start < end
+        if hit:
+            return None
+        if start >= edit.old_end:
+            start += edit.delta
+            end += edit.delta
+    return start, end
+
+
+def map_finding(finding: Finding, edits: Sequence[ByteEdit]) -> Finding | None:
+    span = map_span(finding.start, finding.end, edits)
+    if span is None:
+        return None
+
+    def point(pos: int, is_end: bool = False) -> int:
+        return map_point(pos, edits, is_end=is_end)
+
+    fix = finding.fix
+    if fix is not None:
+        fix = Fix(fix.title, fix.applicability,
+                  tuple(Edit(point(e.start), point(e.end, True), e.text) for e in fix.edits))
+    related = tuple(Related(point(r.start), point(r.end, True), r.message) for r in finding.related)
+    return replace(finding, start=span[0], end=span[1], fix=fix, related=related,
+                   stmt_start=point(finding.stmt_start), stmt_end=point(finding.stmt_end, True))
+
+
+def map_names(names: ModuleNames, edits: Sequence[ByteEdit]) -> ModuleNames:
+    """Shift the byte offsets that name resolution compares (binding order matters)."""
+    if not edits:
+        return names
+    bindings = {
+        name: [Binding(map_point(b.start_byte, edits), b.kind, b.qualified) for b in entries]
+        for name, entries in names.bindings.items()
+    }
+    spans = []
+    for s, e in names.import_spans:
+        spans.append((map_point(s, edits), map_point(e, edits, is_end=True)))
+    return ModuleNames(
+        bindings=bindings,
+        import_spans=spans,
+        constants=names.constants,  # nodes of the pristine tree of the last full analysis
+        imported_modules={m: map_point(p, edits) for m, p in names.imported_modules.items()},
+    )
+
+
+def raw_ranges(edits: Sequence[ByteEdit], changed: Iterable[Span]) -> list[Span]:
+    """Edited ranges in final coordinates (each mapped through later edits) plus changed ranges."""
+    ranges: list[Span] = []
+    for edit in edits:
+        mapped: list[Span] = []
+        lo, hi = edit.start, edit.new_end
+        for a, b in ranges:
+            if b < edit.start:
+                mapped.append((a, b))
+            elif a > edit.old_end:
+                mapped.append((a + edit.delta, b + edit.delta))
+            else:  # overlaps the replaced text: merge into this edit's range
+                lo = min(lo, a)
+                hi = max(hi, edit.new_end, b + edit.delta if b > edit.old_end else edit.new_end)
+        mapped.append((lo, hi))
+        ranges = mapped
+    ranges.extend(changed)
+    return merge_spans(ranges)
+
+
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
+    out: list[Span] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _touches(spans: Iterable[Span], ranges: Sequence[Span]) -> bool:
+    return any(s <= hi and lo <= e for s, e in spans for lo, hi in ranges)
+
+
+# -- widening ----------------------------------------------------------------------------------
+def _statement_at(root: ts.Node, pos: int) -> ts.Node | None:
+    """The statement-level node (child of ``module`` or ``block``) containing byte ``pos``."""
+    node: ts.Node | None = root.descendant_for_byte_range(pos, pos + 1)
+    if node is None or node.type in ("module", "block"):
+        return None
+    while node is not None and node.parent is not None and node.parent.type not in ("module", "block"):
+        node = node.parent
+    if node is None or node.parent is None:
+        return None
+    return node
+
+
+def _header_end(node: ts.Node) -> int:
+    """End of a compound statement's header (start of its first block), or the node's end."""
+    target = node
+    if target.type == "decorated_definition":
+        target = target.child_by_field_name("definition") or target
+    for child in target.children:
+        if child.type == "block":
+            return child.start_byte
+    return node.end_byte
+
+
+def _first_non_blank(source: bytes, lo: int, hi: int) -> int | None:
+    for index in range(lo, min(hi, len(source))):
+        if source[index] not in _WHITESPACE:
+            return index
+    return None
+
+
+def _last_non_blank(source: bytes, lo: int, hi: int) -> int | None:
+    for index in range(min(hi, len(source)) - 1, lo - 1, -1):
+        if source[index] not in _WHITESPACE:
+            return index
+    return None
+
+
+def widen_to_statements(tree: ts.Tree, source: bytes, span: Span) -> Span:
+    root = tree.root_node
+    lo = sup.line_start(source, span[0])
+    hi = sup.line_end(source, max(span[1], lo))
+    first_line_end = sup.line_end(source, lo)
+    last_line_start = sup.line_start(source, hi)
+    probes = [_first_non_blank(source, lo, first_line_end), _last_non_blank(source, last_line_start, hi)]
+    for pos in probes:
+        if pos is None:
+            continue
+        stmt = _statement_at(root, pos)
+        if stmt is None:
+            continue
+        header_end = _header_end(stmt)
+        end = header_end if pos < header_end else stmt.end_byte
+        lo, hi = min(lo, stmt.start_byte), max(hi, end)
+    return sup.line_start(source, lo), sup.line_end(source, hi)
+
+
+def widen_to_functions(tree: ts.Tree, span: Span) -> Span:
+    """Grow a span to the outermost function definitions that contain either end of it."""
+    lo, hi = span
+    root = tree.root_node
+    for pos in (span[0], max(span[0], span[1] - 1)):
+        node: ts.Node | None = root.descendant_for_byte_range(pos, pos)
+        outer: ts.Node | None = None
+        while node is not None:
+            if node.type in _FUNCTION_TYPES:
+                outer = node
+            node = node.parent
+        if outer is not None:
+            lo, hi = min(lo, outer.start_byte), max(hi, outer.end_byte)
+    return lo, hi
+
+
+# -- whole-file facts --------------------------------------------------------------------------
+_IMPORT_QUERIES: dict[int, ts.Query] = {}
+
+
+def _import_query(language: ts.Language) -> ts.Query:
+    query = _IMPORT_QUERIES.get(id(language))
+    if query is None:
+        query = _IMPORT_QUERIES[id(language)] = ts.Query(
+            language, "[(import_statement) (import_from_statement) (future_import_statement)] @import"
+        )
+    return query
+
+
+def _header_span(root: ts.Node) -> Span:
+    """From the start of the file to the first statement that is not an import, comment or
+    module docstring: where fixes insert ``import`` lines."""
+    first_statement = True
+    for child in root.named_children:
+        if child.type in _IMPORT_TYPES or child.type == "comment":
+            continue
+        if first_statement and child.type == "expression_statement" and child.named_child_count == 1 \
+                and child.named_children[0].type == "string":
+            first_statement = False
+            continue
+        return 0, child.start_byte
+    return 0, root.end_byte
+
+
+def _assignment_spans(statement: ts.Node) -> list[Span]:
+    spans: list[Span] = []
+    for expr in statement.named_children:
+        if expr.type != "assignment":
+            continue
+        left = expr.child_by_field_name("left")
+        right = expr.child_by_field_name("right")
+        if left is None or left.type != "identifier":
+            continue
+        spans.append((left.start_byte, left.end_byte))
+        if right is not None and (right.type in ("identifier", "attribute") or is_constant(right, {})):
+            spans.append((right.start_byte, right.end_byte))
+    return spans
+
+
+def _module_level_spans(root: ts.Node, lo: int, hi: int) -> list[Span]:
+    spans: list[Span] = []
+    stack = [c for c in root.named_children if c.end_byte >= lo and c.start_byte <= hi] \
+        if (lo, hi) != (0, root.end_byte) else list(root.named_children)
+    stack.reverse()
+    while stack:
+        node = stack.pop()
+        if node.end_byte < lo or node.start_byte > hi:
+            continue
+        kind = node.type
+        if kind in ("function_definition", "class_definition"):
+            name = node.child_by_field_name("name")
+            if name is not None:
+                spans.append((name.start_byte, name.end_byte))
+        elif kind == "expression_statement":
+            spans.extend(_assignment_spans(node))
+        elif kind in _COMPOUND:
+            stack.extend(reversed(node.named_children))
+    return spans
+
+
+def sensitive_spans(tree: ts.Tree, source: bytes, lo: int = 0, hi: int | None = None) -> list[Span]:
+    """Byte spans (within ``[lo, hi]``) that whole-file analysis depends on."""
+    root = tree.root_node
+    hi = root.end_byte if hi is None else hi
+    spans = [_header_span(root)]
+    cursor = ts.QueryCursor(_import_query(tree.language))
+    cursor.set_byte_range(lo, max(lo, hi))
+    for node in cursor.captures(root).get("import", []):
+        spans.append((node.start_byte, node.end_byte))
+    spans.extend(_module_level_spans(root, lo, hi))
+    for suppression in sup.comments_in(tree, source, lo, hi):
+        if suppression.kind == "vigil-file":
+            spans.append((suppression.start, suppression.end))
+    return sorted(spans)
+
+
+# -- the analysis state ------------------------------------------------------------------------
+class _ScopePolicy(Policy):
+    """Restricts a policy to rules of some scopes, so each scope runs on its own region."""
+
+    def __init__(self, base: Policy, scopes: frozenset[str]) -> None:
+        self.base = base
+        self.scopes = scopes
+
+    def enabled(self, rule: Rule, path: str | None) -> bool:
+        return getattr(rule, "scope", "statement") in self.scopes and self.base.enabled(rule, path)
+
+    def severity(self, rule: Rule, path: str | None, is_test: bool) -> Severity:
+        return self.base.severity(rule, path, is_test)
+
+
+@dataclass
+class AnalysisState:
+    """What one document's analysis remembers between edits (all offsets in bytes)."""
+
+    source: bytes
+    tree: ts.Tree
+    context: ModuleContext
+    findings: list[Finding]
+    sensitive: list[Span]
+    failures: list[str] = field(default_factory=list)
+    #: How the last update was computed: "full" or "incremental" (for logs and tests).
+    mode: str = "full"
+    #: The region that was re-analysed by the last incremental update.
+    regions: list[Span] = field(default_factory=list)
+
+
+class IncrementalAnalyzer:
+    """Runs an ``Analyzer`` on whole files and on the regions edits affect."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        rules = analyzer.ruleset.rules
+        self._rule_scope = {r.id: getattr(r, "scope", "statement") for r in rules}
+        self._scopes = set(self._rule_scope.values())
+        self._by_scope: dict[str, Analyzer] = {}
+        for scope in SCOPES:
+            self._by_scope[scope] = Analyzer(
+                analyzer.ruleset,
+                _ScopePolicy(analyzer.policy, frozenset({scope})),
+                time_budget=analyzer.time_budget,
+                match_limit=analyzer.match_limit,
+            )
+
+    def full(self, source: bytes, tree: ts.Tree, path: str | None) -> AnalysisState:
+        analysis = self.analyzer.analyze(source, path, tree=tree)
+        return AnalysisState(
+            source=source,
+            tree=tree,
+            context=analysis.context,
+            findings=list(analysis.findings),
+            sensitive=sensitive_spans(tree, source),
+            failures=[f"{f.rule_id}: {f.message}" for f in analysis.result.failures],
+        )
+
+    def needs_full(self, state: AnalysisState, source: bytes, tree: ts.Tree,
+                   edits: Sequence[ByteEdit], changed: Sequence[Span]) -> bool:
+        """Whether these edits touch what whole-file analysis depends on (or the language or
+        a ``scope = "file"`` rule rules out region analysis)."""
+        ranges = raw_ranges(edits, changed)
+        if not ranges:
+            return False
+        language = state.context.language or "python"
+        if language != "python" or "file" in self._scopes:
+            return True
+        return self._touches_file_facts(state, source, tree, edits, ranges)
+
+    def update(self, state: AnalysisState, source: bytes, tree: ts.Tree, edits: Sequence[ByteEdit],
+               changed: Sequence[Span]) -> AnalysisState:
+        """Findings for ``source``/``tree`` (freshly parsed) after ``edits`` to ``state.source``."""
+        if self.needs_full(state, source, tree, edits, changed):
+            return self.full(source, tree, state.context.path)
+        return self.incremental(state, source, tree, edits, changed)
+
+    def incremental(self, state: AnalysisState, source: bytes, tree: ts.Tree, edits: Sequence[ByteEdit],
+                    changed: Sequence[Span]) -> AnalysisState:
+        """Re-run rules on the affected regions only; the caller checked ``needs_full``."""
+        ranges = raw_ranges(edits, changed)
+        if not ranges:
+            return replace(state, source=source, tree=tree, mode="incremental", regions=[])
+        statement_regions = merge_spans(widen_to_statements(tree, source, r) for r in ranges)
+        regions: dict[str, list[Span]] = {"statement": statement_regions}
+        if "function" in self._scopes:
+            regions["function"] = merge_spans(widen_to_functions(tree, r) for r in statement_regions)
+        context = replace(state.context, names=map_names(state.context.names, edits))
+        kept: list[Finding] = []
+        for finding in state.findings:
+            mapped = map_finding(finding, edits)
+            if mapped is None:
+                continue
+            scope_regions = regions.get(self._scope_of(mapped.rule_id), statement_regions)
+            if any(mapped.start < hi and lo < mapped.end or mapped.start == mapped.end == lo
+                   for lo, hi in scope_regions):
+                continue
+            kept.append(mapped)
+        failures: list[str] = []
+        fresh: list[Finding] = []
+        for scope, spans in regions.items():
+            for lo, hi in spans:
+                result: RunResult = self._by_scope[scope].run(tree, source, context, byte_range=(lo, hi))
+                fresh.extend(result.findings)
+                failures.extend(f"{f.rule_id}: {f.message}" for f in result.failures)
+        by_key = {f.key: f for f in kept}
+        by_key.update({f.key: f for f in fresh})
+        findings = sorted(by_key.values(), key=lambda f: (f.start, f.end, f.rule_id))
+        sensitive = [s for s in (map_span(a, b, edits) for a, b in state.sensitive) if s is not None]
+        return AnalysisState(source, tree, context, findings, sensitive, failures, "incremental",
+                             [r for spans in regions.values() for r in spans])
+
+    def _scope_of(self, rule_id: str) -> str:
+        return self._rule_scope.get(rule_id, "statement")
+
+    def _touches_file_facts(self, state: AnalysisState, source: bytes, tree: ts.Tree,
+                            edits: Sequence[ByteEdit], ranges: Sequence[Span]) -> bool:
+        for start, end in state.sensitive:
+            mapped = map_span(start, end, edits, touching=True)
+            if mapped is None or _touches([mapped], ranges):
+                return True
+        for lo, hi in ranges:
+            wide_lo, wide_hi = widen_to_statements(tree, source, (lo, hi))
+            if _touches(sensitive_spans(tree, source, wide_lo, wide_hi), ranges):
+                return True
+        return False
+
+
+__all__ = [
+    "AnalysisState", "ByteEdit", "IncrementalAnalyzer", "map_finding", "map_names", "map_point",
+    "map_span", "merge_spans", "raw_ranges", "sensitive_spans", "widen_to_functions",
+    "widen_to_statements",
+]

@@ -1,0 +1,1 @@
+"""The Vigil language server (pygls 2): ``vigil serve`` runs ``vigil.lsp.main.run``."""

@@ -1,0 +1,4 @@
+# expect: none
+DEBUG = True
+ALLOWED_HOSTS = ["*"]
+SECURE_SSL_REDIRECT = False

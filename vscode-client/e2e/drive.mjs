@@ -1,0 +1,154 @@
+// Drives a real VS Code (code-server) in headless Chromium, as a user would, and checks that the
+// Vigil extension works end to end. Run by scripts/e2e.sh, which starts code-server first.
+//
+//   node e2e/drive.mjs <baseUrl> <projectFolder>      exit 0 = PASS; screenshots in $SHOTS
+//
+// Steps: open insecure.py (Quick Open) -> DES002 squiggle + Problems panel + status-bar count ->
+// lightbulb quick fix "yaml.safe_load" -> save -> file on disk fixed, finding gone ->
+// fix_on_save.py fixed by `source.fixAll.vigil` on save -> an untitled Python editor gets the
+// diagnostic too -> "Vigil: Show Output" shows how the server was started.
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+
+const BASE = process.argv[2];
+const PROJECT = process.argv[3];
+const SHOTS = process.env.SHOTS || path.resolve('e2e-shots');
+const T = 60000;
+fs.mkdirSync(SHOTS, { recursive: true });
+
+const t0 = Date.now();
+const log = (...a) => console.log(`[drive +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+const check = (cond, what) => {
+  if (!cond) throw new Error(`check failed: ${what}`);
+  log(`ok: ${what}`);
+};
+
+async function waitForFile(file, predicate, what) {
+  const deadline = Date.now() + T;
+  while (Date.now() < deadline) {
+    const text = fs.readFileSync(file, 'utf8');
+    if (predicate(text)) return text;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; file is ${JSON.stringify(fs.readFileSync(file, 'utf8'))}`);
+}
+
+// The rows only: the panel also holds a <style> element whose CSS text would match anything.
+const markersText = (page) => page.evaluate(() => [...document.querySelectorAll('.markers-panel .monaco-list-row')].map((r) => r.textContent).join(' | '));
+const waitForMarkers = (page, pattern, present = true) =>
+  page.waitForFunction(
+    ([src, want]) => new RegExp(src).test([...document.querySelectorAll('.markers-panel .monaco-list-row')].map((r) => r.textContent).join(' | ')) === want,
+    [pattern.source, present],
+    { timeout: T },
+  );
+const editorText = (page) => page.evaluate(() => document.querySelector('.editor-group-container.active .monaco-editor .view-lines')?.textContent || '');
+
+async function quickOpen(page, name) {
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget input', { timeout: T });
+  await page.keyboard.type(name);
+  // Enter can fire before the results arrive; click the row instead.
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ timeout: T });
+  await row.click();
+  await page.waitForFunction((n) => document.querySelector('.tab.active')?.textContent?.includes(n), name, { timeout: T });
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { timeout: T });
+  await page.keyboard.type(title);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ timeout: T });
+  await row.click();
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+});
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+page.on('pageerror', (e) => log('pageerror:', e.message));
+let ok = false;
+try {
+  await page.goto(`${BASE}/?folder=${encodeURIComponent(PROJECT)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: T });
+  log('workbench loaded');
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } });
+
+  // 1. Diagnostic in the editor and the Problems panel.
+  const insecure = path.join(PROJECT, 'insecure.py');
+  await quickOpen(page, 'insecure.py');
+  await page.waitForSelector('.editor-group-container.active .monaco-editor .squiggly-error', { timeout: T });
+  log('error squiggle rendered');
+  await page.keyboard.press('Control+Shift+M');
+  await waitForMarkers(page, /DES002/);
+  const problems = await markersText(page);
+  log('Problems panel:', problems);
+  check(/insecure\.py/.test(problems) && /yaml\.load/.test(problems) && /vigil\(?DES002/.test(problems), 'Problems panel lists DES002 (source vigil) for insecure.py');
+
+  // Status bar: server state and number of findings.
+  const status = page.locator('.statusbar-item', { hasText: /Vigil: \d+/ }).first();
+  await status.waitFor({ timeout: T });
+  check(/Vigil: [1-9]\d*/.test(await status.textContent()), `status bar shows the number of findings ("${(await status.textContent()).trim()}")`);
+  await page.screenshot({ path: path.join(SHOTS, '1-problems.png') });
+
+  // 2. Quick fix from the lightbulb menu (Ctrl+. on the finding).
+  await page.locator('.editor-group-container.active .monaco-editor .squiggly-error').first().click({ force: true });
+  await page.keyboard.press('Control+.');
+  const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'yaml.safe_load' }).first();
+  await fix.waitFor({ timeout: T });
+  log('quick fix menu:', (await page.locator('.action-widget .monaco-list-row').allTextContents()).join(' | '));
+  await page.screenshot({ path: path.join(SHOTS, '2-quickfix-menu.png') });
+  await fix.click();
+  await page.waitForFunction(() => document.querySelector('.editor-group-container.active .monaco-editor .view-lines')?.textContent.includes('yaml.safe_load('), null, { timeout: T });
+  log('editor shows:', await editorText(page));
+
+  // 3. Save; the file on disk is fixed and the finding goes away.
+  await page.keyboard.press('Control+S');
+  const saved = await waitForFile(insecure, (t) => t.includes('safe_load'), 'insecure.py to be saved');
+  check(saved === 'import yaml\ndata = yaml.safe_load(open("c.yml"))\n', `insecure.py on disk is ${JSON.stringify(saved)}`);
+  await waitForMarkers(page, /insecure\.py/, false);
+  check(true, 'insecure.py has no findings left');
+  await page.screenshot({ path: path.join(SHOTS, '3-fixed.png') });
+
+  // 4. editor.codeActionsOnSave with source.fixAll.vigil (set in the user settings).
+  const onSave = path.join(PROJECT, 'fix_on_save.py');
+  await quickOpen(page, 'fix_on_save.py');
+  await page.waitForSelector('.editor-group-container.active .monaco-editor .squiggly-error', { timeout: T });
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('# reviewed');
+  await page.keyboard.press('Control+S');
+  const fixedOnSave = await waitForFile(onSave, (t) => t.includes('# reviewed'), 'fix_on_save.py to be saved');
+  check(fixedOnSave === 'import yaml\nconfig = yaml.safe_load(open("settings.yml"))\n# reviewed', `fix_on_save.py after save is ${JSON.stringify(fixedOnSave)}`);
+  await page.screenshot({ path: path.join(SHOTS, '4-fix-all-on-save.png') });
+
+  // 5. Untitled Python documents are analysed too (files.defaultLanguage = python).
+  await page.keyboard.press('Control+N');
+  await page.waitForFunction(() => /Untitled-\d/.test(document.querySelector('.tab.active')?.textContent || ''), null, { timeout: T });
+  await page.keyboard.type('import yaml\nyaml.load(x');
+  await page.waitForSelector('.editor-group-container.active .monaco-editor .squiggly-error', { timeout: T });
+  await waitForMarkers(page, /Untitled-\d[\s\S]*DES002/);
+  check(true, 'untitled Python editor gets DES002');
+  await page.screenshot({ path: path.join(SHOTS, '5-untitled.png') });
+
+  // 6. "Vigil: Show Output" opens the log channel, which says how the server was started.
+  await runCommand(page, 'Vigil: Show Output');
+  await page.waitForFunction(() => /vigil\s+serve/.test(document.querySelector('.part.panel .view-lines')?.textContent || ''), null, { timeout: T });
+  check(true, 'Vigil output channel shows the server command line'); // Monaco renders spaces as U+00A0, hence \s
+  await page.screenshot({ path: path.join(SHOTS, '6-output.png') });
+  ok = true;
+} catch (e) {
+  log('FAIL:', e.message);
+  await page.screenshot({ path: path.join(SHOTS, 'fail.png') }).catch(() => {});
+} finally {
+  await browser.close();
+}
+log(ok ? 'PASS' : 'FAIL');
+process.exit(ok ? 0 : 1);
