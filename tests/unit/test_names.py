@@ -65,3 +65,8 @@ def test_import_spans_and_constants() -> None:
     assert not names.touches_imports(20, 25)
     assert "CMD" in names.constants and "X" not in names.constants
     assert names.imported_modules == {"os": 0}
+
+
+def test_renamed_imports_are_recorded() -> None:
+    names = collect_names(parse(b"from yaml import load as L\nimport yaml as y\nfl = yaml.full_load\n"))
+    assert names.renamed == {"yaml.load", "yaml", "yaml.full_load"}

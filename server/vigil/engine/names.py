@@ -54,8 +54,13 @@ class ModuleNames:
     constants: dict[str, ts.Node] = field(default_factory=dict)
     #: Top-level modules imported anywhere (for supply-chain rules).
     imported_modules: dict[str, int] = field(default_factory=dict)
+    #: Qualified names bound under a different final name (``from yaml import load as L``,
+    #: ``L = yaml.load``): the rule prefilters cannot see through these.
+    renamed: set[str] = field(default_factory=set)
 
     def add(self, name: str, binding: Binding) -> None:
+        if binding.qualified and binding.qualified.rsplit(".", 1)[-1] != name:
+            self.renamed.add(binding.qualified)
         entries = self.bindings.setdefault(name, [])
         bisect.insort(entries, binding, key=lambda b: b.start_byte)
 

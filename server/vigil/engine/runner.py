@@ -34,6 +34,7 @@ from vigil.engine.names import ModuleNames, collect_names
 from vigil.rules.loader import CompiledLanguage, RuleSet
 from vigil.rules.model import Rule, Severity
 from vigil.rules.predicates import make_predicate
+from vigil.rules.prefilter import needs_unfiltered
 
 log = logging.getLogger(__name__)
 
@@ -277,7 +278,10 @@ class Analyzer:
         compiled = self.ruleset.compiled.get(language)
         if compiled is None:
             return result
-        cursor = ts.QueryCursor(compiled.query, match_limit=self.match_limit)
+        query = compiled.query
+        if needs_unfiltered(context.names.renamed, compiled.segments):
+            query = compiled.unfiltered()
+        cursor = ts.QueryCursor(query, match_limit=self.match_limit)
         if byte_range is not None:
             cursor.set_byte_range(max(0, byte_range[0]), max(0, byte_range[1]))
         predicate = make_predicate(context.names)

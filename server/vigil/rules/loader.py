@@ -31,6 +31,7 @@ from vigil.rules.model import (
     Severity,
 )
 from vigil.rules.predicates import unknown_predicates
+from vigil.rules.prefilter import add_prefilters, segment_pattern
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -64,13 +65,27 @@ class RuleError(Exception):
 
 @dataclass
 class CompiledLanguage:
-    """All enabled rules of one language compiled into a single query."""
+    """All enabled rules of one language compiled into a single query.
+
+    ``query`` carries the ``#match?`` prefilters (see ``vigil.rules.prefilter``);
+    ``unfiltered()`` is the same query without them, compiled on first use for the rare file
+    that renames an import a rule cares about.
+    """
 
     language: str
     query: ts.Query
     rules: list[Rule]
     #: pattern index -> index into ``rules``
     pattern_rule: list[int]
+    source: str = ""
+    #: matches a qualified name whose last segment some ``#qualified?`` prefilter relies on
+    segments: re.Pattern[str] | None = None
+    _unfiltered: ts.Query | None = None
+
+    def unfiltered(self) -> ts.Query:
+        if self._unfiltered is None:
+            self._unfiltered = ts.Query(get_language(self.language), self.source)
+        return self._unfiltered
 
 
 CheckFunction = Callable[[Any], Any]
@@ -420,8 +435,11 @@ def compile_rules(rules: Sequence[Rule]) -> dict[str, CompiledLanguage]:
         pattern_rule: list[int] = []
         for index, rule in enumerate(lang_rules):
             pattern_rule.extend([index] * ts.Query(lang, rule.query).pattern_count)
-        query = ts.Query(lang, "\n".join(r.query for r in lang_rules))
+        source = "\n".join(r.query for r in lang_rules)
+        filtered, segments = add_prefilters(source)
+        query = ts.Query(lang, filtered)
         if query.pattern_count != len(pattern_rule):  # pragma: no cover - defensive
             raise RuntimeError("combined query pattern count mismatch")
-        compiled[language] = CompiledLanguage(language, query, lang_rules, pattern_rule)
+        segment_re = re.compile(segment_pattern(segments)) if segments else None
+        compiled[language] = CompiledLanguage(language, query, lang_rules, pattern_rule, source, segment_re)
     return compiled

@@ -1,0 +1,64 @@
+"""Speed up ``#qualified?`` by putting a cheap built-in ``#match?`` in front of it.
+
+tree-sitter evaluates a pattern's predicates in order and stops at the first that fails;
+built-in text predicates run in C, a custom predicate costs a Python call that builds the
+captures dict. Measured on a 9,900-line file with ~150 rules: 121k Python predicate calls and
+5.3 s per full analysis without the prefilter.
+
+``yaml.load`` can only be spelled ``<something>.load`` or ``load`` — unless it was imported
+under another name (``from yaml import load as L``, ``L = yaml.load``). So every
+``(#qualified? @x "yaml.load" ...)`` gets ``(#match? @x "(^|[.])(load)$")`` inserted before it.
+Files that rename an import whose last segment a rule cares about use the unfiltered query
+(see ``needs_unfiltered``), so aliases stay correct and the common case stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_QUALIFIED = re.compile(r'\(\s*#qualified\?\s+@(?P<cap>[\w.]+)(?P<args>(?:\s+"(?:[^"\\]|\\.)*")+)\s*\)')
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_SEGMENT_OK = re.compile(r"^[A-Za-z0-9_*?]+$")
+
+
+def last_segments(patterns: Iterable[str]) -> list[str] | None:
+    """Last dotted segments of glob patterns; ``None`` if any is unconstrained (``x.*``)."""
+    out: list[str] = []
+    for pattern in patterns:
+        segment = pattern.rsplit(".", 1)[-1]
+        if segment in ("", "*") or not _SEGMENT_OK.match(segment):
+            return None
+        out.append(segment)
+    return out
+
+
+def _segment_regex(segment: str) -> str:
+    return "".join("[A-Za-z0-9_]*" if c == "*" else "[A-Za-z0-9_]" if c == "?" else c for c in segment)
+
+
+def segment_pattern(segments: Iterable[str]) -> str:
+    body = "|".join(sorted({_segment_regex(s) for s in segments}))
+    return f"(^|[.])({body})$"
+
+
+def add_prefilters(query: str) -> tuple[str, set[str]]:
+    """The query with a ``#match?`` before each ``#qualified?``, and the segments it filters on."""
+    segments: set[str] = set()
+
+    def insert(match: re.Match[str]) -> str:
+        patterns = _STRING.findall(match.group("args"))
+        found = last_segments(patterns)
+        if found is None:
+            return match.group(0)
+        segments.update(found)
+        return f'(#match? @{match.group("cap")} "{segment_pattern(found)}") {match.group(0)}'
+
+    return _QUALIFIED.sub(insert, query), segments
+
+
+def needs_unfiltered(renamed: Iterable[str], segments_regex: re.Pattern[str] | None) -> bool:
+    """Whether a file's renamed imports could hide a call from the prefiltered query."""
+    if segments_regex is None:
+        return False
+    return any(segments_regex.search(name) for name in renamed)
