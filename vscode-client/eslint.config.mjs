@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'e2e-shots/**', '*.vsix'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'e2e-shots/**', 'e2e-work/**', '*.vsix'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

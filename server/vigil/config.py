@@ -156,6 +156,14 @@ class Config:
     #: The file itself, for messages ("configured in ...").
     source: Path | None = None
 
+    def __hash__(self) -> int:
+        """Hashable despite its tables, so the server can key caches on the effective config."""
+        return hash((
+            self.select, self.ignore, self.exclude, tuple(sorted(self.per_path_ignores.items())),
+            tuple(sorted(self.severity.items())), self.test_severity, self.rule_dirs, self.fail_on,
+            self.max_file_size, self.root, self.source,
+        ))
+
     # -- construction ---------------------------------------------------------------------
     @classmethod
     def from_table(cls, table: Mapping[str, Any], where: str, root: Path | None = None,

@@ -8,7 +8,28 @@ from pathlib import Path
 import pytest
 
 from tests.cli.helpers import REVIEW_RULE, Run, Runner
+from vigil.cli import check as cli_check
+from vigil.cli import rules_cmd as cli_rules_cmd
 from vigil.cli.main import main
+from vigil.rules.loader import RuleSet, load_rules
+
+_RULESETS: dict[tuple[object, ...], RuleSet] = {}
+
+
+def _cached_load_rules(directories=None, *, extra_directories=(), trusted_directories=()) -> RuleSet:  # noqa: ANN001
+    key = (tuple(directories or ()), tuple(extra_directories), tuple(trusted_directories))
+    if key not in _RULESETS:
+        _RULESETS[key] = load_rules(directories, extra_directories=extra_directories,
+                                    trusted_directories=trusted_directories)
+    return _RULESETS[key]
+
+
+@pytest.fixture(autouse=True)
+def _reuse_rulesets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading and compiling the bundled rules takes seconds; every in-process ``vigil`` call
+    of the session shares the result (rule directories made by a test get their own entry)."""
+    monkeypatch.setattr(cli_check, "load_rules", _cached_load_rules)
+    monkeypatch.setattr(cli_rules_cmd, "load_rules", _cached_load_rules)
 
 
 @pytest.fixture
@@ -31,7 +52,7 @@ def vigil() -> Runner:
     return run
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def review_rule_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("rules")
     (root / "python").mkdir()

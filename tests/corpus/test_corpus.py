@@ -17,7 +17,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from vigil.engine.runner import Analyzer
 
 CORPUS = Path(__file__).resolve().parent / "python"

@@ -193,6 +193,8 @@ def test_merged_overlays_editor_settings(tmp_path: Path) -> None:
     assert merged.rule_dirs == (tmp_path / "extra-rules",)
     assert merged.root == tmp_path
     assert base.select == ("DES",) and base.ignore == ()  # frozen: the original is unchanged
+    assert hash(merged) != hash(base)
+    assert hash(base.merged({})) == hash(base) and base.merged({}) == base
 
 
 def test_merged_rejects_unknown_and_invalid_settings() -> None:

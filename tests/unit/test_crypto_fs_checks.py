@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from vigil.engine.languages import parse
 from vigil.rules.checks import common, containers, crypto, tls
 

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from vigil.engine.runner import Analyzer
 from vigil.rules.checks import project, supply_chain
 from vigil.rules.checks.deserialization import torch_default_is_safe

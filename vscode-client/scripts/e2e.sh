@@ -58,7 +58,10 @@ cat > "$WORK/user/User/settings.json" <<JSON
   "update.mode": "none",
   "chat.disableAIFeatures": true,
   "files.autoSave": "off",
-  "files.defaultLanguage": "python"
+  "files.defaultLanguage": "python",
+  "editor.acceptSuggestionOnEnter": "off",
+  "git.enabled": false,
+  "git.openRepositoryInParentFolders": "never"
 }
 JSON
 

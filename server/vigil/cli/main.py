@@ -35,7 +35,10 @@ class _Parser(argparse.ArgumentParser):
 def _add_check(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     check = subparsers.add_parser(
         "check", help="scan files for security problems",
-        description="Scan Python files (recursively, honouring .gitignore and [tool.vigil]).",
+        description=("Scan files recursively (Python and every other file type Vigil has rules "
+                     "for), honouring .gitignore and [tool.vigil] in pyproject.toml."),
+        epilog=("exit codes: 0 = no findings at or above --fail-on; 1 = findings (or unused "
+                "suppressions with --report-unused-ignores); 2 = usage, configuration or rule error"),
     )
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                        help="files or directories (default: .); named paths are checked even if excluded")

@@ -113,12 +113,16 @@ def statement_span(node: ts.Node) -> tuple[int, int]:
 
     Python is handled here; other grammars (Dockerfile, YAML, HCL) in ``statements``.
     """
+    root = statements.root_type(node)
+    if root != "module":
+        other = statements.statement_span(node, root)
+        if other is not None:
+            return other
     current = node
     while current.parent is not None and current.parent.type not in ("module", "block"):
         current = current.parent
-    if current.parent is None:  # node is the module itself, or the tree is not Python
-        other = statements.statement_span(node, current.type)
-        return other if other is not None else (node.start_byte, node.end_byte)
+    if current.parent is None:  # node is the module itself
+        return node.start_byte, node.end_byte
     header_end = current.end_byte
     target = current
     if target.type == "decorated_definition":

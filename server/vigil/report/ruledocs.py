@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from vigil.engine.languages import LANGUAGES
 from vigil.rules.loader import default_rule_dirs
 from vigil.rules.model import Example, Rule
 
@@ -29,6 +30,13 @@ def rule_location(rule: Rule) -> str:
         except ValueError:
             continue
     return str(path)
+
+
+def fence(rule: Rule) -> str:
+    """The markdown code-fence language of a rule's examples (``yaml`` for a Kubernetes rule)."""
+    spec = LANGUAGES.get(rule.language)
+    family = (spec.family if spec is not None else "") or rule.language
+    return {"terraform": "hcl"}.get(family, family)
 
 
 def fix_kind(rule: Rule) -> str:
@@ -114,9 +122,9 @@ def _markdown_rule(rule: Rule) -> list[str]:
     lines += ["**How to fix.** " + " ".join(rule.docs.fix.split()), ""]
     before, after, label = _example_pair(rule)
     if before is not None:
-        lines += ["Before:", "", "```python", before.code.strip("\n"), "```", ""]
+        lines += ["Before:", "", f"```{fence(rule)}", before.code.strip("\n"), "```", ""]
     if after is not None:
-        lines += [f"{label}:", "", "```python", after.strip("\n"), "```", ""]
+        lines += [f"{label}:", "", f"```{fence(rule)}", after.strip("\n"), "```", ""]
     if rule.docs.references:
         lines += ["References:", ""]
         lines += [f"- <{ref}>" for ref in rule.docs.references]

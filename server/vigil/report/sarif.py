@@ -24,7 +24,7 @@ from urllib.parse import quote
 from vigil import __version__
 from vigil.engine.findings import Finding
 from vigil.report.model import FileResult, RenderOptions, ScanResult, suppression_label
-from vigil.report.ruledocs import CWE_URL, fix_kind
+from vigil.report.ruledocs import CWE_URL, fence, fix_kind
 from vigil.rules.model import Confidence, Rule, Severity
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -91,8 +91,9 @@ def _help(rule: Rule) -> dict[str, str]:
     markdown = f"**{rule.title}**\n\n{why}\n\n**How to fix.** {how}"
     fixed = next((e for e in rule.examples if e.kind == "vulnerable" and e.fixed), None)
     if fixed is not None and fixed.fixed is not None:
-        markdown += (f"\n\nBefore:\n\n```python\n{fixed.code.strip()}\n```\n\n"
-                     f"After:\n\n```python\n{fixed.fixed.strip()}\n```")
+        lang = fence(rule)
+        markdown += (f"\n\nBefore:\n\n```{lang}\n{fixed.code.strip()}\n```\n\n"
+                     f"After:\n\n```{lang}\n{fixed.fixed.strip()}\n```")
     if references:
         text += "\n\nReferences:\n" + "\n".join(references)
         markdown += "\n\n**References**\n\n" + "\n".join(f"- <{r}>" for r in references)

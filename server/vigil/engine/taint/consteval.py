@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import operator
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -74,7 +75,7 @@ def evaluate(node: ts.Node | None, lookup: Lookup, depth: int = 0) -> Any:
         return NOCONST
     try:
         value = _evaluate(node, lookup, depth)
-    except (ArithmeticError, TypeError, ValueError, OverflowError, MemoryError):
+    except (ArithmeticError, LookupError, TypeError, ValueError, MemoryError):
         return NOCONST
     return value if value is NOCONST or _ok(value) else NOCONST
 
@@ -162,41 +163,49 @@ def _evaluate(node: ts.Node, lookup: Lookup, depth: int) -> Any:
         return evaluate(parts[0] if cond else parts[2], lookup, depth + 1)
     if kind == "call":
         return _builtin_call(node, lookup, depth)
+    if kind == "subscript":
+        container = evaluate(node.child_by_field_name("value"), lookup, depth + 1)
+        index = evaluate(node.child_by_field_name("subscript"), lookup, depth + 1)
+        if isinstance(container, (tuple, str, bytes)) and isinstance(index, int) and not isinstance(index, bool):
+            return container[index]
+        return NOCONST
     return NOCONST
 
 
+_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\}|[0-7]{1,3}|.)", re.S)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    text = match.group(0)
+    try:
+        return codecs.decode(text, "unicode_escape")
+    except (UnicodeDecodeError, ValueError):
+        return text
+
+
 def _string(node: ts.Node) -> Any:
-    """A string literal's value with escape sequences decoded (``"\\n"`` is a newline)."""
-    if string_value(node) is None:
-        return NOCONST  # f-string with placeholders
+    """A string literal's value with escape sequences decoded (``"\\n"`` is a newline).
+
+    Works on the literal's text (prefix, quotes, body) rather than walking its children:
+    this runs for every literal of every analysed function."""
     children = node.children
-    prefix = node_text(children[0]).lower() if children else ""
-    raw = "r" in prefix
-    chunks: list[str] = []
-    for child in children:
-        if child.type != "string_content":
-            continue
-        # Escape sequences are children of the content node (tree-sitter-python 0.25).
-        source = child.text or b""
-        cursor = child.start_byte
-        for escape in child.children:
-            if escape.type != "escape_sequence":
-                continue
-            chunks.append(source[cursor - child.start_byte:escape.start_byte - child.start_byte].decode("utf-8", "replace"))
-            text = node_text(escape)
-            if raw:
-                chunks.append(text)
-            else:
-                try:
-                    chunks.append(codecs.decode(text, "unicode_escape"))
-                except (UnicodeDecodeError, ValueError):
-                    chunks.append(text)
-            cursor = escape.end_byte
-        chunks.append(source[cursor - child.start_byte:].decode("utf-8", "replace"))
-    value = "".join(chunks)
-    if "b" in prefix:
-        return value.encode("utf-8", "surrogateescape")
-    return value
+    if len(children) < 2:
+        return NOCONST
+    start, end = children[0], children[-1]
+    prefix = node_text(start)
+    quote_len = len(prefix.lstrip("rRbBuUfF"))
+    letters = prefix[: len(prefix) - quote_len].lower()
+    if "f" in letters and any(c.type == "interpolation" for c in children):
+        return NOCONST
+    raw_bytes = node.text or b""
+    body = raw_bytes[start.end_byte - node.start_byte: end.start_byte - node.start_byte].decode("utf-8", "replace")
+    if "f" in letters:
+        body = body.replace("{{", "{").replace("}}", "}")
+    if "r" not in letters and "\\" in body:
+        body = _ESCAPE.sub(_unescape, body)
+    if "b" in letters:
+        return body.encode("utf-8", "surrogateescape")
+    return body
 
 
 def _comparison(node: ts.Node, lookup: Lookup, depth: int) -> Any:

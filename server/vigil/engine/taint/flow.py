@@ -31,7 +31,8 @@ from vigil.engine.taint.model import (
     Step,
     Taint,
     join,
-    node_text,
+    LazyConst,
+    resolve_const,
     union,
 )
 
@@ -112,8 +113,15 @@ class FunctionFlow:
         self.self_writes: dict[str, AbsVal] = {}
         #: flow-insensitive union of everything assigned to each name (closures, globals)
         self.assigned: dict[str, AbsVal] = {}
+        self._source = file.source
         self._loops: list[LoopContext] = []
         self._lambda_depth = 0
+
+    def _text(self, node: ts.Node | None) -> str:
+        """Source text of a node (slicing the file's bytes is much cheaper than ``Node.text``)."""
+        if node is None:
+            return ""
+        return self._source[node.start_byte:node.end_byte].decode("utf-8", "replace")
 
     # -- entry ------------------------------------------------------------------------------
     def run(self) -> FunctionFlow:
@@ -172,7 +180,7 @@ class FunctionFlow:
         if kind in ("function_definition", "decorated_definition", "class_definition"):
             definition = node.child_by_field_name("definition") if kind == "decorated_definition" else node
             if definition is not None and definition.type == "function_definition":
-                name = node_text(definition.child_by_field_name("name"))
+                name = self._text(definition.child_by_field_name("name"))
                 info = self.file.function_at(definition)
                 if info is not None and name:
                     env[name] = AbsVal(func=info.key)
@@ -226,6 +234,8 @@ class FunctionFlow:
             self.eval(condition, current)
             verdict = consteval.truth(condition, self.const_lookup(current))
             env_true, env_false = self.refine(condition, current)
+            # Branches mutate their environment: never let two share one dict.
+            env_true, env_false = dict(env_true), dict(env_false)
             if verdict is not False:
                 outs.append(self.exec_block(_children(body) if body else [], env_true))
             current = None if verdict is True else env_false
@@ -280,7 +290,7 @@ class FunctionFlow:
                 loop.continues.clear()
                 if condition is not None:
                     self.eval(condition, head)
-                body_env = self.refine(condition, head)[0] if condition is not None else dict(head)
+                body_env = dict(self.refine(condition, head)[0] if condition is not None else head)
                 out = self.exec_block(body, body_env)
                 new_head = join_env(head, out, *loop.continues) or head
                 if _same(new_head, head):
@@ -288,6 +298,9 @@ class FunctionFlow:
                 head = new_head
         finally:
             self._loops.pop()
+        # Decide termination on the loop-head state, not the entry state: ``i = 0`` makes
+        # ``while i < 3`` constantly true on entry but not once ``i += 1`` has run.
+        verdict = consteval.truth(condition, self.const_lookup(head))
         after: Env | None = None if verdict is True else (
             self.refine(condition, head)[1] if condition is not None else head)
         if alternative is not None and after is not None:
@@ -441,7 +454,7 @@ class FunctionFlow:
     def assign(self, target: ts.Node, value: AbsVal, env: Env, where: ts.Node) -> None:
         kind = target.type
         if kind == "identifier":
-            name = node_text(target)
+            name = self._text(target)
             if not value.is_clean:
                 value = value.with_step(Step(target.start_byte, target.end_byte, f"assigned to `{name}`"))
             env[name] = value
@@ -478,7 +491,7 @@ class FunctionFlow:
         node = target
         while node.type in ("attribute", "subscript"):
             if node.type == "attribute":
-                path.append("." + node_text(node.child_by_field_name("attribute")))
+                path.append("." + self._text(node.child_by_field_name("attribute")))
                 node = node.child_by_field_name("object")  # type: ignore[assignment]
             else:
                 key_node = node.child_by_field_name("subscript")
@@ -491,12 +504,12 @@ class FunctionFlow:
         path.reverse()
         if not value.is_clean:
             value = value.with_step(Step(target.start_byte, target.end_byte,
-                                         f"stored in `{node_text(target)}`"))
+                                         f"stored in `{self._text(target)}`"))
         self.values[_key(target)] = value
         if node.type != "identifier":
             self.eval(node, env)
             return
-        root = node_text(node)
+        root = self._text(node)
         if root == self.info.self_name and path and path[0] is not None and path[0].startswith("."):
             rest = path[1:]
             stored = value if not rest else AbsVal(taint=value.whole())
@@ -512,7 +525,10 @@ class FunctionFlow:
             return value
         head, rest = path[0], path[1:]
         if head is None:
-            return base.add_taint(value.whole())
+            # Unknown key: it may be any existing key too (weak update of every part).
+            extra = value.whole()
+            fields = {k: v.add_taint(extra) for k, v in base.fields.items()} if base.fields else None
+            return replace(base.add_taint(extra), fields=fields)
         return base.with_field(head, self._set_path(base.get(head), rest, value))
 
     # -- expressions ------------------------------------------------------------------------
@@ -538,10 +554,10 @@ class FunctionFlow:
         if kind in ("string", "concatenated_string"):
             parts = [self.eval(c, env) for c in self._interpolations(node)]
             if not parts:
-                return AbsVal(const=consteval.evaluate(node, self.const_lookup(env)))
+                return AbsVal(const=LazyConst(node, _literal))
             return AbsVal(taint=union(*(p.whole() for p in parts)))
         if kind in ("integer", "float", "true", "false", "none"):
-            return AbsVal(const=consteval.evaluate(node, self.const_lookup(env)))
+            return AbsVal(const=LazyConst(node, _literal))
         if kind == "binary_operator":
             left = self.eval(node.child_by_field_name("left"), env)
             right = self.eval(node.child_by_field_name("right"), env)
@@ -551,7 +567,7 @@ class FunctionFlow:
         if kind == "boolean_operator":
             left_node = node.child_by_field_name("left")
             left = self.eval(left_node, env)
-            op = node_text(node.child_by_field_name("operator"))
+            op = self._text(node.child_by_field_name("operator"))
             env_true, env_false = self.refine(left_node, env)
             right = self.eval(node.child_by_field_name("right"), env_true if op == "and" else env_false)
             verdict = consteval.truth(left_node, self.const_lookup(env))
@@ -690,9 +706,10 @@ class FunctionFlow:
                 return base.get("[?]")
             return AbsVal(taint=base.whole()) if not base.is_clean else CLEAN
         value = base.get(f"[{key!r}]")
-        if value.is_clean and base.const is not NOCONST:
+        container = resolve_const(base.const)
+        if value.is_clean and container is not NOCONST:
             try:
-                return AbsVal(const=base.const[key])
+                return AbsVal(const=container[key])
             except Exception:
                 return value
         return value
@@ -702,7 +719,7 @@ class FunctionFlow:
         if source is not None:
             return source
         obj = self.eval(node.child_by_field_name("object"), env)
-        attr = node_text(node.child_by_field_name("attribute"))
+        attr = self._text(node.child_by_field_name("attribute"))
         value = obj.get("." + attr)
         if obj.cls is not None and value.is_clean and not (obj.fields and "." + attr in obj.fields):
             field_value = self.file.class_field(obj.cls, "." + attr)
@@ -711,7 +728,7 @@ class FunctionFlow:
         return value
 
     def lookup(self, node: ts.Node, env: Env) -> AbsVal:
-        name = node_text(node)
+        name = self._text(node)
         if name in env:
             return env[name]
         info = self.file.resolve_local_callable(name, node.start_byte, self.info)
@@ -738,7 +755,7 @@ class FunctionFlow:
             root = root.child_by_field_name("object")  # type: ignore[assignment]
             if root is None:
                 return None
-        if root.type != "identifier" or node_text(root) in env:
+        if root.type != "identifier" or self._text(root) in env:
             return None
         return self.file.names.qualify(node)
 
@@ -750,10 +767,10 @@ class FunctionFlow:
         parts: list[str] = []
         while True:
             if node.type == "identifier":
-                parts.append(node_text(node))
+                parts.append(self._text(node))
                 break
             if node.type == "attribute":
-                parts.append(node_text(node.child_by_field_name("attribute")))
+                parts.append(self._text(node.child_by_field_name("attribute")))
                 node = node.child_by_field_name("object")  # type: ignore[assignment]
             elif node.type in ("call",):
                 node = node.child_by_field_name("function")  # type: ignore[assignment]
@@ -792,7 +809,7 @@ class FunctionFlow:
         return None
 
     def source_value(self, label: str, node: ts.Node, description: str) -> AbsVal:
-        text = " ".join(node_text(node).split())
+        text = " ".join(self._text(node).split())
         text = text if len(text) <= 50 else text[:47] + "..."
         what = f" ({description})" if description else ""
         step = Step(node.start_byte, node.end_byte, f"source: `{text}`{what}")
@@ -813,7 +830,7 @@ class FunctionFlow:
             else:
                 for child in _children(args_node):
                     if child.type == "keyword_argument":
-                        name = node_text(child.child_by_field_name("name"))
+                        name = self._text(child.child_by_field_name("name"))
                         keywords[name] = self.eval(child, env)
                     elif child.type in ("list_splat", "dictionary_splat"):
                         splat = union(splat, self.eval(child, env).whole())
@@ -823,7 +840,7 @@ class FunctionFlow:
         args_taint = union(splat, *(v.whole() for v in positional), *(v.whole() for v in keywords.values()))
         qualified = self.qualify(fn, env)
         text = self._callee_text(fn) if fn is not None else None
-        method = node_text(fn.child_by_field_name("attribute")) if fn is not None and fn.type == "attribute" else None
+        method = self._text(fn.child_by_field_name("attribute")) if fn is not None and fn.type == "attribute" else None
         receiver = fn.child_by_field_name("object") if method is not None and fn is not None else None
 
         sanitized = self._sanitizer(qualified, text, method, positional_nodes, env)
@@ -842,23 +859,22 @@ class FunctionFlow:
                 if receiver is not None:
                     self.eval(receiver, env)
                 return source
-        if self._clean_call(qualified, text, method):
-            if receiver is not None:
-                self.eval(receiver, env)
-            return CLEAN
-        # Functions, lambdas, classes and methods defined in this file.
+        # Functions, lambdas, classes and methods defined in this file come first: their
+        # summaries are more precise than any name-based rule.
         if fn is not None and fn.type == "identifier":
             callee = self.lookup(fn, env)
             if isinstance(callee.func, tuple):  # ("class", name): a class of this file
                 return self.construct(callee.func[1], positional, keywords, node, env)
             if callee.func is not None:
                 return self.apply(callee.func, positional, keywords, node, env, None)
+        obj = self.eval(receiver, env) if receiver is not None else CLEAN
+        if receiver is not None and method is not None and obj.cls is not None:
+            target = self.file.method(obj.cls, method)
+            if target is not None:
+                return self.apply(target.key, positional, keywords, node, env, obj)
+        if self._clean_call(qualified, text, method):
+            return CLEAN
         if receiver is not None and method is not None:
-            obj = self.eval(receiver, env)
-            if obj.cls is not None:
-                target = self.file.method(obj.cls, method)
-                if target is not None:
-                    return self.apply(target.key, positional, keywords, node, env, obj)
             if method in self.spec.mutators and receiver.type in ("identifier", "attribute", "subscript"):
                 if args_taint:
                     self._add_to_path(receiver, args_taint, env)
@@ -882,7 +898,7 @@ class FunctionFlow:
         if qualified is not None:
             tags: frozenset[str] = frozenset()
             if qualified in _URL_PARSERS and positional_nodes and positional_nodes[0].type == "identifier":
-                tags = frozenset({"url-of:" + node_text(positional_nodes[0])})
+                tags = frozenset({"url-of:" + self._text(positional_nodes[0])})
             elif qualified.rpartition(".")[2] in _RESOLVERS:
                 tags = frozenset({"resolved"})
             return AbsVal(taint=args_taint, tags=tags) if args_taint or tags else CLEAN
@@ -895,9 +911,9 @@ class FunctionFlow:
         if args_node is None:
             return False
         for child in _children(args_node):
-            if child.type == "keyword_argument" and node_text(child.child_by_field_name("name")) == keyword:
+            if child.type == "keyword_argument" and self._text(child.child_by_field_name("name")) == keyword:
                 value = child.child_by_field_name("value")
-                name = self.file.names.qualify(value) or node_text(value)
+                name = self.file.names.qualify(value) or self._text(value)
                 return name in self.spec.clean_types
         return False
 
@@ -914,13 +930,13 @@ class FunctionFlow:
                 classes |= spec.classes
             elif text is not None and spec.text is not None and spec.text.match(text):
                 classes |= spec.classes
-            elif method is not None and method in spec.methods and args:
+            elif method is not None and method in spec.methods:
                 # ``s.replace("\n", "")``: only when the replaced text is a line break.
-                if method == "replace":
+                if method == "replace" and args:
                     old = consteval.evaluate(args[0], self.const_lookup(env))
                     if isinstance(old, str) and ("\n" in old or "\r" in old):
                         classes |= spec.classes
-                else:
+                elif method != "replace":
                     classes |= spec.classes
         return frozenset(classes) if classes else None
 
@@ -991,7 +1007,7 @@ class FunctionFlow:
         for index, param in enumerate(names):
             target = param.child_by_field_name("name") if param.type != "identifier" else param
             if target is not None and target.type == "identifier":
-                local[node_text(target)] = positional[index] if index < len(positional) else CLEAN
+                local[self._text(target)] = positional[index] if index < len(positional) else CLEAN
         self._lambda_depth += 1
         try:
             return self.eval(func.child_by_field_name("body"), local)
@@ -1005,12 +1021,12 @@ class FunctionFlow:
                 return False if name[9:-1] in env else NOCONST
             value = env.get(name)
             if value is not None:
-                return value.const
+                return resolve_const(value.const)
             constant = self.file.names.constants.get(name)
             if constant is not None:
                 return consteval.evaluate(constant, lambda _n: NOCONST)
             outer = self.file.enclosing_value(self.info, name)
-            return outer.const if outer is not None else NOCONST
+            return resolve_const(outer.const) if outer is not None else NOCONST
 
         return lookup
 
@@ -1027,7 +1043,7 @@ class FunctionFlow:
             env_true, env_false = self.refine(cond.child_by_field_name("argument"), env)
             return env_false, env_true
         if kind == "boolean_operator":
-            op = node_text(cond.child_by_field_name("operator"))
+            op = self._text(cond.child_by_field_name("operator"))
             left_true, left_false = self.refine(cond.child_by_field_name("left"), env)
             if op == "and":
                 right_true, right_false = self.refine(cond.child_by_field_name("right"), left_true)
@@ -1062,7 +1078,7 @@ class FunctionFlow:
             if inner is not None and inner.type == "attribute" and _children(target.child_by_field_name("arguments") or target) == []:
                 target = inner.child_by_field_name("object") or target
         classes: frozenset[str] = frozenset({ALL})
-        if target.type == "attribute" and node_text(target.child_by_field_name("attribute")) in _HOST_PARTS:
+        if target.type == "attribute" and self._text(target.child_by_field_name("attribute")) in _HOST_PARTS:
             base = target.child_by_field_name("object")
             url_var = self._url_variable(base, env)
             if url_var is None:
@@ -1079,7 +1095,7 @@ class FunctionFlow:
         if base is None:
             return None
         if base.type == "identifier":
-            value = env.get(node_text(base))
+            value = env.get(self._text(base))
             if value is not None:
                 for tag in value.tags:
                     if tag.startswith("url-of:"):
@@ -1103,13 +1119,13 @@ class FunctionFlow:
                     text is not None and spec.text is not None and spec.text.match(text)):
                 for arg in args:
                     if arg.type == "keyword_argument" and spec.keyword and \
-                            node_text(arg.child_by_field_name("name")) == spec.keyword:
+                            self._text(arg.child_by_field_name("name")) == spec.keyword:
                         return spec.classes, arg.child_by_field_name("value")
                 positional = [a for a in args if a.type != "keyword_argument"]
                 if spec.argument < len(positional):
                     return spec.classes, positional[spec.argument]
         if fn is not None and fn.type == "attribute":
-            method = node_text(fn.child_by_field_name("attribute"))
+            method = self._text(fn.child_by_field_name("attribute"))
             obj = fn.child_by_field_name("object")
             if method in _CLEAN_TESTS and not args:
                 return frozenset({ALL}), obj
@@ -1119,10 +1135,10 @@ class FunctionFlow:
                     inner_args = subject.child_by_field_name("arguments")
                     inner = _children(inner_args) if inner_args is not None else []
                     subject = inner[0] if len(inner) == 1 else subject
-                if subject.type == "identifier" and "resolved" in env.get(node_text(subject), CLEAN).tags:
+                if subject.type == "identifier" and "resolved" in env.get(self._text(subject), CLEAN).tags:
                     return frozenset({"path"}), subject
         if qualified == "isinstance" and len(args) == 2:
-            kinds = node_text(args[1]).strip("()").replace(" ", "").split(",")
+            kinds = self._text(args[1]).strip("()").replace(" ", "").split(",")
             if kinds and all(k in self.spec.clean_types for k in kinds):
                 return frozenset({ALL}), args[0]
         if qualified in _FULLMATCH and len(args) >= 2:
@@ -1144,13 +1160,18 @@ class FunctionFlow:
         if target.type == "parenthesized_expression" and _children(target):
             return self._sanitized(env, _children(target)[0], classes)
         if target.type == "identifier":
-            return self._sanitized(env, node_text(target), classes)
+            return self._sanitized(env, self._text(target), classes)
         if target.type in ("attribute", "subscript"):
             out = dict(env)
             current = self.eval(target, out)
             self._assign_path(target, current.sanitize(classes), out)
             return out
         return env
+
+
+def _literal(node: ts.Node) -> object:
+    """Value of a literal node (strings, numbers, booleans: no names to look up)."""
+    return consteval.evaluate(node, lambda _name: NOCONST)
 
 
 def substitute(value: AbsVal, args: dict[int, AbsVal]) -> AbsVal:

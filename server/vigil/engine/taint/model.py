@@ -72,7 +72,7 @@ class Fact:
             trace = trace[:2] + trace[-(MAX_TRACE - 2):]
         return replace(self, trace=trace)
 
-    def sanitize(self, classes: frozenset[str]) -> Fact:
+    def sanitize(self, classes: frozenset[str]) -> Fact:  # noqa: D102
         return replace(self, sanitized=self.sanitized | classes)
 
     def reaches(self, vuln_class: str, labels: frozenset[str]) -> bool:
@@ -113,6 +113,30 @@ class _NoConst:
 
 
 NOCONST: Any = _NoConst()
+
+
+class LazyConst:
+    """The value of a literal, computed only when a condition or key lookup needs it.
+
+    Most literals in a function are never looked at as constants; evaluating each eagerly
+    was a measurable share of the analysis time."""
+
+    __slots__ = ("node", "evaluator", "_value")
+
+    def __init__(self, node: ts.Node, evaluator: Any) -> None:
+        self.node = node
+        self.evaluator = evaluator
+        self._value: Any = None
+
+    def value(self) -> Any:
+        if self._value is None:
+            computed = self.evaluator(self.node)
+            self._value = (computed,)
+        return self._value[0]
+
+
+def resolve_const(const: Any) -> Any:
+    return const.value() if isinstance(const, LazyConst) else const
 
 
 @dataclass(frozen=True)
@@ -213,8 +237,9 @@ def join(a: AbsVal | None, b: AbsVal | None) -> AbsVal:
         fields = {}
         for key in set(a.fields or ()) | set(b.fields or ()):
             fields[key] = join(a.get(key), b.get(key))
-    const = a.const if (a.const is not NOCONST and b.const is not NOCONST and a.const == b.const
-                        and type(a.const) is type(b.const)) else NOCONST
+    left, right = resolve_const(a.const), resolve_const(b.const)
+    const = left if (left is not NOCONST and right is not NOCONST and left == right
+                     and type(left) is type(right)) else NOCONST
     return AbsVal(
         taint=union(a.taint, b.taint),
         fields=fields,
@@ -292,12 +317,21 @@ class GuardSpec:
 
 
 @dataclass(frozen=True)
+class SinkClassSpec:
+    """The vulnerability class of calls to ``names`` (for ``@sink.auto`` captures)."""
+
+    vuln_class: str
+    names: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
 class TaintSpec:
     sources: tuple[SourceSpec, ...] = ()
     parameters: tuple[ParameterSpec, ...] = ()
     request_objects: tuple[RequestObjectSpec, ...] = ()
     sanitizers: tuple[SanitizerSpec, ...] = ()
     guards: tuple[GuardSpec, ...] = ()
+    sink_classes: tuple[SinkClassSpec, ...] = ()
     #: Annotations that make a parameter clean (``item_id: int``).
     clean_types: frozenset[str] = frozenset()
     #: Callees whose result never carries taint (``len``, ``isinstance``...).
@@ -309,6 +343,14 @@ class TaintSpec:
     #: Whether ``os.environ`` / ``os.getenv`` count as a source (label ``env``).
     environ: bool = False
     files: tuple[Path, ...] = field(default=(), compare=False)
+
+    def sink_class(self, qualified: str | None) -> str | None:
+        if qualified is None:
+            return None
+        for entry in self.sink_classes:
+            if entry.names is not None and entry.names.match(qualified):
+                return entry.vuln_class
+        return None
 
 
 class SpecError(ValueError):
@@ -331,6 +373,7 @@ _SECTION_KEYS = {
     "request_objects": {"label", "description", "names", "annotations", "attributes"},
     "sanitizers": {"classes", "description", "names", "text", "methods"},
     "guards": {"classes", "description", "names", "text", "argument", "keyword"},
+    "sink_classes": {"class", "description", "names"},
 }
 _TOP_KEYS = set(_SECTION_KEYS) | {"clean_types", "clean_calls", "no_return", "mutators", "config"}
 
@@ -345,6 +388,7 @@ def load_spec(paths: Sequence[Path]) -> TaintSpec:
     objects: list[RequestObjectSpec] = []
     sanitizers: list[SanitizerSpec] = []
     guards: list[GuardSpec] = []
+    sink_classes: list[SinkClassSpec] = []
     clean_types: set[str] = set()
     clean_calls: list[str] = []
     no_return: list[str] = []
@@ -398,6 +442,11 @@ def load_spec(paths: Sequence[Path]) -> TaintSpec:
                 names=_globs(_strs(e, "names", where), prefix=False),
                 text=_globs(_strs(e, "text", where), prefix=False),
                 argument=int(e.get("argument", 0)), keyword=e.get("keyword")))
+        for e in data.get("sink_classes", []):
+            vuln_class = e.get("class")
+            if not isinstance(vuln_class, str) or not vuln_class:
+                raise SpecError(f"{where}: every [[sink_classes]] entry needs a 'class'")
+            sink_classes.append(SinkClassSpec(vuln_class, _globs(_strs(e, "names", where), prefix=False)))
         clean_types.update(_strs(data, "clean_types", where))
         clean_calls.extend(_strs(data, "clean_calls", where))
         no_return.extend(_strs(data, "no_return", where))
@@ -408,7 +457,8 @@ def load_spec(paths: Sequence[Path]) -> TaintSpec:
         environ = environ or bool(config.get("environ", False))
     return TaintSpec(
         sources=tuple(sources), parameters=tuple(parameters), request_objects=tuple(objects),
-        sanitizers=tuple(sanitizers), guards=tuple(guards), clean_types=frozenset(clean_types),
+        sanitizers=tuple(sanitizers), guards=tuple(guards), sink_classes=tuple(sink_classes),
+        clean_types=frozenset(clean_types),
         clean_calls=_globs(clean_calls, prefix=False), no_return=_globs(no_return, prefix=False),
         mutators=frozenset(mutators), environ=environ, files=tuple(paths))
 

@@ -461,6 +461,42 @@ class FileTaint:
                         parts.append(self.concrete(passed.read_path(path).whole(), caller, depth + 1, seen))
         return union(*parts)
 
+    def affected_spans(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Byte spans whose taint findings may change after an edit of ``[start, end)``.
+
+        For the language server's keystroke path: the edited function; functions calling it
+        (its summary may have changed) and, transitively, their callers; functions it calls
+        (it may pass them different data); the other methods of its class (``self`` fields).
+        An edit of module-level code can change globals any function reads: the whole file.
+        """
+        root = self.tree.root_node
+        node = root.descendant_for_byte_range(start, max(start, end - 1)) or root
+        first = self.enclosing_function(node) if node.type != "function_definition" else \
+            self.functions.get(node.start_byte, self.module)
+        if first.key == MODULE_KEY:
+            return [(root.start_byte, root.end_byte)]
+        affected: dict[int, FunctionInfo] = {}
+        pending = [first]
+        while pending:
+            info = pending.pop()
+            if info.key in affected:
+                continue
+            affected[info.key] = info
+            for caller_key in self.callers.get(info.class_name if info.name == "__init__" and info.class_name
+                                               else info.name, ()):
+                caller = self.functions.get(caller_key)
+                if caller is not None and caller.key != MODULE_KEY:
+                    pending.append(caller)
+            if info.class_name is not None and info.class_name in self.classes:
+                pending.extend(self.classes[info.class_name].methods.values())
+        for info in list(affected.values()):
+            flow = self._flows.get(info.key)
+            for record in flow.calls if flow is not None else ():
+                callee = self.functions.get(record.callee)
+                if callee is not None:
+                    affected.setdefault(callee.key, callee)
+        return sorted((info.node.start_byte, info.node.end_byte) for info in affected.values())
+
     def route_handler(self, info: FunctionInfo) -> bool:
         """Whether a function is registered as a web route (its return value is the response)."""
         return bool(self._untrusted_params(info)) or any(

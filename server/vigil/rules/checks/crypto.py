@@ -230,10 +230,11 @@ def insecure_random_fix(match: Match) -> list[Edit] | None:
 
 # --- CRY008: timing-unsafe comparison of secrets ----------------------------------------------
 
+#: Bare names that are secrets on their own, and words that only are with a qualifier
+#: (``auth_token`` but not a lexer's ``token``; ``hmac_key`` but not a ``mac`` address).
 SECRET_VALUE = re.compile(
-    r"(?i)^(.*[_-])?(signature|sig|digest|hexdigest|hmac|mac|token|api_?key|apikey|secret|"
-    r"csrf_?token|otp|password_hash|pw_hash|auth_?token|access_?token|webhook_secret|x-hub-signature(-256)?|"
-    r"x-signature|x-api-key)$"
+    r"(?i)^((.*[_-])?(signature|digest|hexdigest|hmac|api_?key|apikey|secret|otp|password_hash|pw_hash)"
+    r"|.+[_-](token|mac|key|hash|sig))$"
 )
 _LITERALS = {"string", "integer", "float", "none", "true", "false", "concatenated_string", "list", "tuple",
              "dictionary", "set"}
@@ -247,12 +248,15 @@ def timing_compare_check(match: Match) -> CheckResult | bool:
     operators = [c.type for c in node.children if not c.is_named]
     if operators not in (["=="], ["!="]):
         return False
-    if left.type in _LITERALS or right.type in _LITERALS:
-        return False  # comparing with a literal is a parser/tokenizer check, not a secret check
+    if left.type in _LITERALS or right.type in _LITERALS or match.is_constant(left) or match.is_constant(right):
+        return False  # comparing with a literal/constant is a parser or magic-number check
     for side in (left, right):
         if side.type == "call" and common.last_name(side) in ("len", "type", "isinstance", "id"):
             return False
     names = [common.last_name(left), common.last_name(right)]
+    if names[0] == names[1]:
+        return False  # ``self.signature == other.signature``: an __eq__, not a secret check
+    names = [n for n in names if not n.isupper()]  # enum members and constants
     found = common.matches_any(SECRET_VALUE, names)
     if found is None:
         return False

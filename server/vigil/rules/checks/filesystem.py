@@ -98,9 +98,7 @@ _STAT = {
 
 #: function -> (position of the mode argument, keyword name)
 _MODE_ARGUMENT = {
-    "os.chmod": (1, "mode"), "os.fchmod": (1, "mode"), "os.lchmod": (1, "mode"),
-    "os.mkdir": (1, "mode"), "os.makedirs": (1, "mode"), "os.open": (2, "mode"),
-    "os.umask": (0, "mask"), "os.mkfifo": (1, "mode"),
+    "os.chmod": (1, "mode"), "os.fchmod": (1, "mode"), "os.lchmod": (1, "mode"), "os.umask": (0, "mask"),
 }
 
 
@@ -136,12 +134,11 @@ def _mode_node(match: Match) -> tuple[ts.Node | None, str]:
     if qualified in _MODE_ARGUMENT:
         position, name = _MODE_ARGUMENT[qualified]
         return common.argument(args, position, name), qualified
-    # ``Path(...).chmod(mode)`` / ``path.mkdir(mode=...)``: pathlib methods take the mode first.
+    # ``Path(...).chmod(mode)``: pathlib methods take the mode first. Creation modes (os.open,
+    # mkdir, touch) are filtered by the umask and 0o666/0o777 are their defaults: not reported.
     method = common.text(fn.child_by_field_name("attribute")) if fn is not None and fn.type == "attribute" else ""
     if method in ("chmod", "lchmod"):
         return common.argument(args, 0, "mode"), "pathlib.chmod"
-    if method in ("mkdir", "touch", "write_text", "write_bytes"):
-        return common.argument(args, None, "mode"), "pathlib." + method
     return None, qualified
 
 

@@ -102,9 +102,29 @@ def env_name_for(expression: str) -> str:
     return name.replace("PULL_REQUEST", "PR").replace("-", "_")
 
 
-def _inside_double_quotes(line: str) -> bool:
-    quotes = len(re.findall(r'(?<!\\)"', line))
-    return quotes % 2 == 1
+def _quote_state(prefix: str) -> str:
+    """The shell quoting in force at the end of ``prefix`` (one script line): "", "'" or '"'."""
+    state = ""
+    escaped = False
+    for char in prefix:
+        if escaped:
+            escaped = False
+        elif char == "\\" and state != "'":
+            escaped = True
+        elif state == "" and char in "'\"":
+            state = char
+        elif char == state:
+            state = ""
+    return state
+
+
+def _reference(name: str, quoting: str) -> str:
+    """How to write ``$name`` so the shell sees one word of data, whatever quotes surround it."""
+    if quoting == '"':
+        return f"${{{name}}}"
+    if quoting == "'":
+        return f"'\"${{{name}}}\"'"  # close the single quotes, expand in double quotes, reopen
+    return f'"${{{name}}}"'
 
 
 def untrusted_env_fix(match: Match) -> list[Edit] | None:
@@ -125,8 +145,7 @@ def untrusted_env_fix(match: Match) -> list[Edit] | None:
         start = value.start_byte + len(text[: found.start()].encode("utf-8"))
         end = start + len(found.group(0).encode("utf-8"))
         line_begin = text.rfind("\n", 0, found.start()) + 1
-        quoted = _inside_double_quotes(text[line_begin : found.start()])
-        edits.append(Edit(start, end, f"${{{name}}}" if quoted else f'"${{{name}}}"'))
+        edits.append(Edit(start, end, _reference(name, _quote_state(text[line_begin : found.start()]))))
     if not edits:
         return None
     key_line = source.rfind(b"\n", 0, run_pair.start_byte) + 1

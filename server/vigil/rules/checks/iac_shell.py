@@ -150,9 +150,20 @@ def _contains_download(node: ts.Node, embedded: Embedded) -> bool:
     return False
 
 
+_INTERPRETERS = frozenset({"perl", "ruby", "node", "php"})
+
+
 def _runs_shell(node: ts.Node, embedded: Embedded) -> bool:
+    """Whether a pipeline stage executes its standard input as a program: ``sh``,
+    ``sudo -E bash -``, ``python3`` with no script, but not ``python -c '...'`` or
+    ``bash build.sh`` (those read the download as data)."""
     for command in commands(embedded, node):
-        if command.name in SHELLS or command.name.startswith("python") or command.name in ("perl", "ruby", "node"):
+        if not (command.name in SHELLS or command.name.startswith("python") or command.name in _INTERPRETERS):
+            continue
+        words = arg_words(embedded, command)
+        if any(w in ("-c", "-e", "-m") for w in words):
+            continue
+        if all(w.startswith("-") for w in words):
             return True
     return False
 

@@ -14,8 +14,8 @@ import tree_sitter as ts
 
 from vigil.engine.findings import Edit
 from vigil.engine.runner import CheckResult, Match
-from vigil.rules.checks.secrets import LOG_SECRET_NAME
 from vigil.rules.checks.secret_detector import NON_SECRET_NAME, split_name
+from vigil.rules.checks.secrets import LOG_SECRET_NAME
 from vigil.rules.checks.syntax import (
     imports_any,
     imports_prefixed,

@@ -18,7 +18,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -372,19 +372,8 @@ def installed_modules() -> frozenset[str]:
     """Top-level modules provided by distributions installed in Vigil's own interpreter."""
     try:
         return frozenset(importlib.metadata.packages_distributions())
-    except Exception:  # a broken dist-info must not take the rule down
+    except (OSError, ValueError, KeyError):  # a broken dist-info must not take the rule down
         return frozenset()
-
-
-@lru_cache(maxsize=1)
-def installed_distributions() -> dict[str, str]:
-    """normalised distribution name -> installed version."""
-    out: dict[str, str] = {}
-    for dist in importlib.metadata.distributions():
-        name = dist.metadata.get("Name") if dist.metadata else None
-        if name:
-            out[normalize(name)] = dist.version or ""
-    return out
 
 
 def minimum_version(specifier: str) -> tuple[int, ...] | None:
@@ -400,6 +389,3 @@ def minimum_version(specifier: str) -> tuple[int, ...] | None:
             best = version
     return best
 
-
-def declared_names(facts: ProjectFacts | None) -> Iterable[str]:
-    return facts.declared if facts is not None else ()

@@ -90,13 +90,6 @@ SHAPES: tuple[Shape, ...] = (
            r"[\s\\n]*[A-Za-z0-9+/=\s\\n:,\-]{64,}", "private key"),
 )
 
-#: One cheap regex a tree-sitter ``#match?`` can use to pre-select candidate literals.
-#: It must accept everything SHAPES accepts (tests assert this).
-PREFILTER = (
-    r"AKIA|ASIA|ABIA|ACCA|AIza|AccountKey=|SharedAccessKey=|sig=|sk-|hf_|gsk_|r8_|pplx-|gh[pousr]_|"
-    r"github_pat_|glpat-|xox[abposr]-|hooks\.slack\.com|_live_|SG\.|SK[0-9a-f]|npm_|PRIVATE KEY"
-)
-
 # --------------------------------------------------------------------------------------
 # Placeholders: values people write in examples and templates, never real secrets.
 # --------------------------------------------------------------------------------------
@@ -123,7 +116,7 @@ _PLACEHOLDER_RE = re.compile(
       | \$\{[^}]*\}  | \$[A-Z_][A-Z0-9_]*   # ${VAR}, $VAR
       | %\([^)]*\)s  | %s                   # %(password)s
       | (?:your|my|enter|insert|replace|put)[-_ ]?(?:own[-_ ]?)?(?:api|secret|token|key|pass|pwd|app|client|access|private|real|actual|db|database)\w*
-      | \w*(?:example|placeholder|changeme|dummy|redacted|fake|sample)\w*
+      | [\w\-]*(?:example|placeholder|changeme|dummy|redacted|fake|sample)[\w\-]*
       | (?:sk|pk|rk)[-_](?:test|live)?[-_]?x+   # sk-xxxx, sk_test_xxx
     )$""",
     re.IGNORECASE | re.VERBOSE,
@@ -141,8 +134,9 @@ def is_placeholder(value: str) -> bool:
     # AWS documents AKIAIOSFODNN7EXAMPLE / wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY.
     if "EXAMPLE" in stripped or "example" in lowered.split("/")[-1]:
         return True
-    # A long run of the same character inside a key-shaped value: "sk-xxxxxxxx…", "AKIA0000…".
-    return bool(re.search(r"(.)\1{7,}", stripped))
+    # A long run of a filler character inside a key-shaped value: "sk-xxxxxxxx…", "AKIA0000…".
+    # (Not "/" or "A": real STS session tokens and DER-encoded keys contain such runs.)
+    return bool(re.search(r"([xX*#.?_\-0])\1{7,}", stripped))
 
 
 def shannon_entropy(value: str) -> float:
@@ -312,7 +306,6 @@ URL_CREDENTIALS = re.compile(
     r"(?P<host>[^\s/:?#]+)"
 )
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "host.docker.internal"}
-URL_PREFILTER = r"://[^/@ ]*:[^/@ ]+@"
 
 _SCHEME_ENV = {
     "postgres": "DATABASE_URL", "postgresql": "DATABASE_URL", "mysql": "DATABASE_URL",
@@ -327,8 +320,7 @@ def find_url_credentials(value: str) -> Secret | None:
     for found in URL_CREDENTIALS.finditer(value):
         password = found.group("password")
         host = found.group("host").lower()
-        if host in _LOCAL_HOSTS or host.endswith(".local") or host.endswith(".example.com") \
-                or host in ("example.com", "host", "hostname"):
+        if host in _LOCAL_HOSTS or host.endswith((".local", ".example.com")) or host in ("example.com", "host", "hostname"):
             continue
         if is_placeholder(password) or password == found.group("user") or "{" in password:
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import tree_sitter as ts
@@ -32,26 +33,43 @@ LAMBDA = frozenset({"lambda"})
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*[\s>/]")
 
 
+@lru_cache(maxsize=32)
+def _extension_dirs(dirs: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The ``_taint`` folders of extra rule directories (the bundled one is always read)."""
+    bundled = bundled_spec_dir().resolve()
+    return tuple(d for d in dirs if d.resolve() != bundled)
+
+
 def state(match: Match) -> FileTaint:
     """The shared taint state of the matched file (created once per tree)."""
-    extra: list[Path] = []
+    extra: tuple[Path, ...] = ()
     if match.ruleset is not None:
-        bundled = bundled_spec_dir().resolve()
-        extra = [d for d in match.ruleset.data_dirs.get("python/_taint", []) if d.resolve() != bundled]
+        extra = _extension_dirs(tuple(match.ruleset.data_dirs.get("python/_taint", ())))
     spec = spec_for(extra)
     return file_taint(match.tree, match.source, match.names, spec, match.path)
 
 
 def _sinks(match: Match, default_class: str) -> Iterator[tuple[ts.Node, str]]:
+    """Captured sink nodes with their class. ``@sink_args`` captures a whole argument list
+    (every argument is a sink): one match per call instead of one per argument."""
     for name, nodes in match.captures.items():
-        if name == "sink":
+        if name in ("sink", "sink_args"):
             vuln_class = default_class
         elif name.startswith("sink."):
             vuln_class = name[5:]
         else:
             continue
         for node in nodes:
-            yield node, vuln_class
+            if name == "sink_args":
+                for argument in node.named_children:
+                    if argument.type == "keyword_argument":
+                        value = argument.child_by_field_name("value")
+                        if value is not None:
+                            yield value, vuln_class
+                    elif argument.type != "comment":
+                        yield argument, vuln_class
+            else:
+                yield node, vuln_class
 
 
 def _render(template: str, match: Match) -> str:
@@ -103,10 +121,20 @@ def _without_shell(match: Match, node: ts.Node) -> bool:
     return True
 
 
+def _call_class(match: Match, taint_state: FileTaint, argument: ts.Node) -> str | None:
+    """Class of the call an ``@sink.auto`` argument belongs to (``[[sink_classes]]``)."""
+    call = argument.parent.parent if argument.parent is not None else None
+    if call is None or call.type != "call":
+        return None
+    return taint_state.spec.sink_class(match.qualify(call.child_by_field_name("function")))
+
+
 def check(match: Match, vuln_class: str, labels: frozenset[str], *, shallow: bool = False) -> CheckResult | None:
     """The generic taint check: the first tainted sink capture produces the finding."""
     taint_state = state(match)
     for node, node_class in _sinks(match, vuln_class):
+        if node_class == "auto":
+            node_class = _call_class(match, taint_state, node) or vuln_class
         if node_class == "command" and _without_shell(match, node):
             continue
         paths = tainted_by(taint_state, node, node_class, labels, shallow=shallow)
@@ -140,8 +168,16 @@ def code(match: Match) -> CheckResult | None:
     return check(match, "code", NOT_TOOL)
 
 
+_MONGO_MODULES = ("pymongo", "motor", "mongoengine", "flask_pymongo", "bson", "mongomock")
+
+
 def nosql(match: Match) -> CheckResult | None:
-    """A Mongo filter that is itself request data (operator injection), or a tainted ``$where``."""
+    """A Mongo filter that is itself request data (operator injection), or a tainted ``$where``.
+
+    ``find``/``count_documents`` are common method names, so the file must use a MongoDB
+    driver for the call to be read as a query."""
+    if not any(module in match.names.imported_modules for module in _MONGO_MODULES):
+        return None
     return check(match, "nosql", NOT_LAMBDA, shallow=True)
 
 

@@ -15,9 +15,7 @@ from vigil.engine.findings import Edit
 from vigil.engine.fixes import newline_of
 from vigil.engine.runner import CheckResult, Match, is_test_path
 from vigil.rules.checks.syntax import (
-    ancestors,
     enclosing,
-    env_lookup,
     imports_any,
     int_value,
     is_dev_module,
@@ -303,9 +301,7 @@ def jwt_fix(match: Match) -> list[Edit] | None:
 def missing_timeout(match: Match) -> bool:
     args = match.node("_args")
     fn = match.qualify(match.node("_fn")) or ""
-    if fn.endswith("urlopen") and len(positional(args)) >= 3:
-        return False
-    return True
+    return not (fn.endswith("urlopen") and len(positional(args)) >= 3)
 
 
 def timeout_fix(match: Match) -> list[Edit] | None:
@@ -422,10 +418,9 @@ def upload_filename(match: Match) -> bool:
         qualified = match.qualify(fn) or text(fn)
         if _SANITISERS.search(qualified):
             return False
-        if _PATH_SINKS.match(qualified) or (fn is not None and fn.type == "attribute" and
-                                            text(fn.child_by_field_name("attribute")) in ("save", "joinpath")):
-            return True
-        return False
+        saves = fn is not None and fn.type == "attribute" and \
+            text(fn.child_by_field_name("attribute")) in ("save", "joinpath")
+        return bool(_PATH_SINKS.match(qualified)) or saves
     if parent.type == "binary_operator" and text(parent.child_by_field_name("operator")) == "/":
         return parent.child_by_field_name("right") == node
     return False
@@ -451,6 +446,3 @@ def _local_name(match: Match, qualified: str) -> str | None:
             return name
     return None
 
-
-__all__ = [name for name in dir() if not name.startswith("_")]
-_ = (ancestors, env_lookup)
