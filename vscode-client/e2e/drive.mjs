@@ -7,7 +7,7 @@
 // lightbulb quick fix "yaml.safe_load" -> save -> file on disk fixed, finding gone ->
 // fix_on_save.py fixed by `source.fixAll.vigil` on save -> an untitled Python editor gets the
 // diagnostic too -> "Vigil: Show Rule Documentation" -> "Vigil: Restart Server" ->
-// "Vigil: Show Output" shows how the server was started.
+// "Vigil: Show Output" shows how the server was started -> `vigil.ignore` applies without a restart.
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -195,6 +195,18 @@ try {
   await page.waitForFunction(() => /vigil\s+serve/.test(document.querySelector('.part.panel .view-lines')?.textContent || ''), null, { timeout: T });
   check(true, 'Vigil output channel shows the server command line'); // Monaco renders spaces as U+00A0, hence \s
   await page.screenshot({ path: path.join(SHOTS, '7-output.png') });
+
+  // 9. Settings are live: ignoring DES002 in the user settings clears the untitled file's
+  //    finding through workspace/didChangeConfiguration, without a server restart.
+  // Written as workspace settings (.vscode/settings.json), as a project would configure it.
+  fs.mkdirSync(path.join(PROJECT, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(PROJECT, '.vscode', 'settings.json'), JSON.stringify({ 'vigil.ignore': ['DES002'] }, null, 2));
+  await waitForLog((text) => /Settings changed; sending them to the server/.test(text), 'the extension to send the new settings');
+  await page.keyboard.press('Control+Shift+M');
+  await waitForMarkers(page, /DES002/, false);
+  const afterIgnore = vigilLogText();
+  check((afterIgnore.match(/\] Starting: /g) || []).length === 2, 'vigil.ignore applied live: DES002 gone with no new server start');
+  await page.screenshot({ path: path.join(SHOTS, '8-setting-ignore.png') });
   ok = true;
 } catch (e) {
   log('FAIL:', e.message);

@@ -39,7 +39,7 @@ log "built vigil.vsix"
 # --- throw-away profile and workspace
 WORK=$HERE/e2e-work
 SHOTS=${VIGIL_E2E_SHOTS:-$HERE/e2e-shots}
-rm -rf "$WORK"; mkdir -p "$WORK/user/User" "$WORK/extensions" "$WORK/xdg" "$WORK/project" "$SHOTS"
+rm -rf "$WORK"; rm -f "$SHOTS"/*.png; mkdir -p "$WORK/user/User" "$WORK/extensions" "$WORK/xdg" "$WORK/project" "$SHOTS"
 printf 'import yaml\ndata = yaml.load(open("c.yml"))\n' > "$WORK/project/insecure.py"
 printf 'import yaml\nconfig = yaml.load(open("settings.yml"))\n' > "$WORK/project/fix_on_save.py"
 PYTHON_JSON=$(node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$PYTHON")

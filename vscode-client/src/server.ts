@@ -182,8 +182,11 @@ export class ServerManager implements vscode.Disposable {
 
   private onConfigurationChanged(e: vscode.ConfigurationChangeEvent): void {
     const affects = (s: string): boolean => e.affectsConfiguration(s);
+    if (!affects('vigil')) return;
     if (needsRestart(affects)) {
       this.scheduleRestart('vigil.interpreter or vigil.path changed');
+    } else if (affectsServer(affects) && this.languageClient === undefined) {
+      this.log.info('Settings changed; the server is not running, they apply at its next start');
     } else if (affectsServer(affects) && this.languageClient !== undefined) {
       // Live update: the server re-reads settings (contract §2); no restart, open files keep state.
       const settings = serverSettingsFor(undefined, this.log);

@@ -132,12 +132,21 @@ class DocumentStore:
         inserted = encode_text(change.text)
         new_end = start + len(inserted)
         new = old[:start] + inserted + old[old_end:]
-        if old_tree is not None and not result.whole:
-            old_tree.edit(start, old_end, new_end, ts_point(old, start), ts_point(old, old_end),
-                          ts_point(new, new_end))
+        start_point, old_end_point = ts_point(doc.lines, start), ts_point(doc.lines, old_end)
         doc.source = new
         doc.lines.update(new, start, old_end, new_end)
+        if old_tree is not None and not result.whole:
+            old_tree.edit(start, old_end, new_end, start_point, old_end_point, ts_point(doc.lines, new_end))
         result.edits.append(ByteEdit(start, old_end, new_end))
+
+    @staticmethod
+    def reparse_fresh(doc: DocumentState) -> None:
+        """Parse from scratch. tree-sitter's error recovery depends on history: after edits
+        that leave ERROR nodes, an incremental re-parse can differ from a fresh parse of the
+        same text. The server calls this once typing pauses on a tree with errors, so what it
+        finally publishes is what a fresh analysis of the text gives."""
+        if doc.language is not None:
+            doc.tree = parse(doc.source, doc.language)
 
     def analyse(self, doc: DocumentState, engine: IncrementalAnalyzer, change: ChangeSet | None) -> None:
         """Bring ``doc.analysis`` up to date: incrementally after a change when possible."""

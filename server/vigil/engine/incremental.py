@@ -26,6 +26,7 @@ that the outcome always equals a fresh full analysis of the final text.
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -113,23 +114,64 @@ def map_finding(finding: Finding, edits: Sequence[ByteEdit]) -> Finding | None:
                    stmt_start=point(finding.stmt_start), stmt_end=point(finding.stmt_end, True))
 
 
-def map_names(names: ModuleNames, edits: Sequence[ByteEdit]) -> ModuleNames:
-    """Shift the byte offsets that name resolution compares (binding order matters)."""
-    if not edits:
-        return names
-    bindings = {
-        name: [Binding(map_point(b.start_byte, edits), b.kind, b.qualified) for b in entries]
-        for name, entries in names.bindings.items()
-    }
-    spans = []
-    for s, e in names.import_spans:
-        spans.append((map_point(s, edits), map_point(e, edits, is_end=True)))
-    return ModuleNames(
-        bindings=bindings,
-        import_spans=spans,
-        constants=names.constants,  # nodes of the pristine tree of the last full analysis
-        imported_modules={m: map_point(p, edits) for m, p in names.imported_modules.items()},
-    )
+class OffsetMap:
+    """Maps offsets of the current text back to the text of the last full analysis.
+
+    Whole-file facts (name bindings, the spans listed by ``sensitive_spans``) keep the offsets
+    of that analysis; instead of shifting hundreds of them on every keystroke, the few edited
+    regions are recorded here and the *queries* are mapped back. A region is
+    ``[new_start, new_end)`` of the current text that replaced ``[old_start, old_end)``.
+    """
+
+    __slots__ = ("regions",)
+
+    def __init__(self, regions: list[tuple[int, int, int, int]] | None = None) -> None:
+        self.regions = regions or []
+
+    def copy(self) -> OffsetMap:
+        return OffsetMap(list(self.regions))
+
+    def to_old(self, pos: int, *, is_end: bool = False) -> int:
+        shift = 0
+        for new_start, new_end, old_start, old_end in self.regions:
+            if pos < new_start:
+                break
+            if pos < new_end or (pos == new_end == new_start):
+                return old_end if is_end else old_start
+            shift = new_end - old_end
+        return pos - shift
+
+    def apply(self, edit: ByteEdit) -> None:
+        """Record ``edit`` (in coordinates of the current text, before the edit)."""
+        lo, hi = edit.start, edit.old_end
+        kept_before: list[tuple[int, int, int, int]] = []
+        kept_after: list[tuple[int, int, int, int]] = []
+        merged: list[tuple[int, int, int, int]] = []
+        for region in self.regions:
+            if region[1] < edit.start:
+                kept_before.append(region)
+            elif region[0] > edit.old_end:
+                kept_after.append(region)
+            else:
+                merged.append(region)
+        for region in merged:
+            lo, hi = min(lo, region[0]), max(hi, region[1])
+        old_lo, old_hi = self.to_old(lo), self.to_old(hi, is_end=True)
+        delta = edit.delta
+        shifted = [(a + delta, b + delta, c, d) for a, b, c, d in kept_after]
+        self.regions = [*kept_before, (lo, hi + delta, old_lo, old_hi), *shifted]
+
+
+class MappedNames(ModuleNames):
+    """The name table of the last full analysis, queried with offsets of the current text."""
+
+    def __init__(self, base: ModuleNames, offsets: OffsetMap) -> None:
+        super().__init__(bindings=base.bindings, import_spans=base.import_spans,
+                         constants=base.constants, imported_modules=base.imported_modules)
+        self.offsets = offsets
+
+    def binding_at(self, name: str, byte: int) -> Binding | None:
+        return ModuleNames.binding_at(self, name, self.offsets.to_old(byte))
 
 
 def raw_ranges(edits: Sequence[ByteEdit], changed: Iterable[Span]) -> list[Span]:
@@ -276,7 +318,7 @@ def _assignment_spans(statement: ts.Node) -> list[Span]:
         right = expr.child_by_field_name("right")
         if left is None or left.type != "identifier":
             continue
-        spans.append((left.start_byte, left.end_byte))
+        spans.append((statement.start_byte, left.end_byte))
         if right is not None and (right.type in ("identifier", "attribute") or is_constant(right, {})):
             spans.append((right.start_byte, right.end_byte))
     return spans
@@ -284,8 +326,11 @@ def _assignment_spans(statement: ts.Node) -> list[Span]:
 
 def _module_level_spans(root: ts.Node, lo: int, hi: int) -> list[Span]:
     spans: list[Span] = []
-    stack = [c for c in root.named_children if c.end_byte >= lo and c.start_byte <= hi] \
-        if (lo, hi) != (0, root.end_byte) else list(root.named_children)
+    stack: list[ts.Node] = []
+    child = root.first_named_child_for_byte(lo)  # top-level statements overlapping [lo, hi] only
+    while child is not None and child.start_byte <= hi:
+        stack.append(child)
+        child = child.next_named_sibling
     stack.reverse()
     while stack:
         node = stack.pop()
@@ -293,9 +338,9 @@ def _module_level_spans(root: ts.Node, lo: int, hi: int) -> list[Span]:
             continue
         kind = node.type
         if kind in ("function_definition", "class_definition"):
+            # From the keyword through the name: the binding's offset is the statement start.
             name = node.child_by_field_name("name")
-            if name is not None:
-                spans.append((name.start_byte, name.end_byte))
+            spans.append((node.start_byte, name.end_byte if name is not None else node.start_byte))
         elif kind == "expression_statement":
             spans.extend(_assignment_spans(node))
         elif kind in _COMPOUND:
@@ -303,16 +348,20 @@ def _module_level_spans(root: ts.Node, lo: int, hi: int) -> list[Span]:
     return spans
 
 
-def sensitive_spans(tree: ts.Tree, source: bytes, lo: int = 0, hi: int | None = None) -> list[Span]:
-    """Byte spans (within ``[lo, hi]``) that whole-file analysis depends on."""
+def sensitive_spans(tree: ts.Tree, source: bytes, lo: int = 0, hi: int | None = None, *,
+                    header: bool = True) -> list[Span]:
+    """Byte spans (within ``[lo, hi]``) that whole-file analysis depends on. The header span
+    (where fixes insert imports) only moves when an edit touches the old one, so incremental
+    checks skip recomputing it (``header=False``)."""
     root = tree.root_node
     hi = root.end_byte if hi is None else hi
-    spans = [_header_span(root)]
-    cursor = ts.QueryCursor(_import_query(tree.language))
-    cursor.set_byte_range(lo, max(lo, hi))
-    for node in cursor.captures(root).get("import", []):
-        spans.append((node.start_byte, node.end_byte))
-    spans.extend(_module_level_spans(root, lo, hi))
+    spans = [_header_span(root)] if header else []
+    if root.type == "module":  # Python: imports and module-level names are whole-file facts
+        cursor = ts.QueryCursor(_import_query(tree.language))
+        cursor.set_byte_range(lo, max(lo, hi))
+        for node in cursor.captures(root).get("import", []):
+            spans.append((node.start_byte, node.end_byte))
+        spans.extend(_module_level_spans(root, lo, hi))
     for suppression in sup.comments_in(tree, source, lo, hi):
         if suppression.kind == "vigil-file":
             spans.append((suppression.start, suppression.end))
@@ -348,6 +397,10 @@ class AnalysisState:
     mode: str = "full"
     #: The region that was re-analysed by the last incremental update.
     regions: list[Span] = field(default_factory=list)
+    #: Edits since the full analysis that ``context`` and ``sensitive`` (old offsets) describe.
+    offsets: OffsetMap = field(default_factory=OffsetMap)
+    #: ``sensitive_reach[i]`` = the furthest end among ``sensitive[:i + 1]`` (for bisecting).
+    sensitive_reach: list[int] = field(default_factory=list)
 
 
 class IncrementalAnalyzer:
@@ -369,12 +422,17 @@ class IncrementalAnalyzer:
 
     def full(self, source: bytes, tree: ts.Tree, path: str | None) -> AnalysisState:
         analysis = self.analyzer.analyze(source, path, tree=tree)
+        sensitive = sensitive_spans(tree, source)
+        reach: list[int] = []
+        for _, end in sensitive:
+            reach.append(max(end, reach[-1]) if reach else end)
         return AnalysisState(
             source=source,
             tree=tree,
             context=analysis.context,
             findings=list(analysis.findings),
-            sensitive=sensitive_spans(tree, source),
+            sensitive=sensitive,
+            sensitive_reach=reach,
             failures=[f"{f.rule_id}: {f.message}" for f in analysis.result.failures],
         )
 
@@ -388,7 +446,10 @@ class IncrementalAnalyzer:
         language = state.context.language or "python"
         if language != "python" or "file" in self._scopes:
             return True
-        return self._touches_file_facts(state, source, tree, edits, ranges)
+        offsets = state.offsets.copy()
+        for edit in edits:
+            offsets.apply(edit)
+        return self._touches_file_facts(state, source, tree, offsets, ranges)
 
     def update(self, state: AnalysisState, source: bytes, tree: ts.Tree, edits: Sequence[ByteEdit],
                changed: Sequence[Span]) -> AnalysisState:
@@ -407,7 +468,14 @@ class IncrementalAnalyzer:
         regions: dict[str, list[Span]] = {"statement": statement_regions}
         if "function" in self._scopes:
             regions["function"] = merge_spans(widen_to_functions(tree, r) for r in statement_regions)
-        context = replace(state.context, names=map_names(state.context.names, edits))
+        offsets = state.offsets.copy()
+        for edit in edits:
+            offsets.apply(edit)
+        base = state.context.names
+        base = base if not isinstance(base, MappedNames) else ModuleNames(
+            bindings=base.bindings, import_spans=base.import_spans, constants=base.constants,
+            imported_modules=base.imported_modules)
+        context = replace(state.context, names=MappedNames(base, offsets))
         kept: list[Finding] = []
         for finding in state.findings:
             mapped = map_finding(finding, edits)
@@ -428,28 +496,34 @@ class IncrementalAnalyzer:
         by_key = {f.key: f for f in kept}
         by_key.update({f.key: f for f in fresh})
         findings = sorted(by_key.values(), key=lambda f: (f.start, f.end, f.rule_id))
-        sensitive = [s for s in (map_span(a, b, edits) for a, b in state.sensitive) if s is not None]
-        return AnalysisState(source, tree, context, findings, sensitive, failures, "incremental",
-                             [r for spans in regions.values() for r in spans])
+        return AnalysisState(source, tree, context, findings, state.sensitive, failures, "incremental",
+                             [r for spans in regions.values() for r in spans], offsets,
+                             state.sensitive_reach)
 
     def _scope_of(self, rule_id: str) -> str:
         return self._rule_scope.get(rule_id, "statement")
 
     def _touches_file_facts(self, state: AnalysisState, source: bytes, tree: ts.Tree,
-                            edits: Sequence[ByteEdit], ranges: Sequence[Span]) -> bool:
-        for start, end in state.sensitive:
-            mapped = map_span(start, end, edits, touching=True)
-            if mapped is None or _touches([mapped], ranges):
+                            offsets: OffsetMap, ranges: Sequence[Span]) -> bool:
+        # Old facts: map the touched ranges back to the analysed text (spans are sorted there).
+        spans = state.sensitive
+        for lo, hi in ranges:
+            old_lo, old_hi = offsets.to_old(lo), offsets.to_old(hi, is_end=True)
+            index = bisect.bisect_left(spans, (old_lo,))
+            if index and state.sensitive_reach[index - 1] >= old_lo:
+                return True  # a span starting before the range reaches into it
+            if index < len(spans) and spans[index][0] <= old_hi:
                 return True
+        # New facts: anything the edit created inside the widened statements.
         for lo, hi in ranges:
             wide_lo, wide_hi = widen_to_statements(tree, source, (lo, hi))
-            if _touches(sensitive_spans(tree, source, wide_lo, wide_hi), ranges):
+            if _touches(sensitive_spans(tree, source, wide_lo, wide_hi, header=False), ranges):
                 return True
         return False
 
 
 __all__ = [
-    "AnalysisState", "ByteEdit", "IncrementalAnalyzer", "map_finding", "map_names", "map_point",
+    "AnalysisState", "ByteEdit", "IncrementalAnalyzer", "MappedNames", "OffsetMap", "map_finding", "map_point",
     "map_span", "merge_spans", "raw_ranges", "sensitive_spans", "widen_to_functions",
     "widen_to_statements",
 ]

@@ -69,6 +69,17 @@ def _guarded_binary(op: str, left: Any, right: Any) -> Any:
     return _BINARY[op](left, right)
 
 
+def binary(op: str, left: Any, right: Any) -> Any:
+    """``left op right`` on known constants (NOCONST when unknown, unsafe or failing)."""
+    if left is NOCONST or right is NOCONST or op not in _BINARY:
+        return NOCONST
+    try:
+        value = _guarded_binary(op, left, right)
+    except (ArithmeticError, LookupError, TypeError, ValueError, MemoryError):
+        return NOCONST
+    return value if value is NOCONST or _ok(value) else NOCONST
+
+
 def evaluate(node: ts.Node | None, lookup: Lookup, depth: int = 0) -> Any:
     """The constant value of ``node``, or ``NOCONST``. ``lookup(name)`` resolves identifiers."""
     if node is None or depth > _DEPTH:

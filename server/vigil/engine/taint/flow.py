@@ -562,7 +562,13 @@ class FunctionFlow:
             left = self.eval(node.child_by_field_name("left"), env)
             right = self.eval(node.child_by_field_name("right"), env)
             if left.is_clean and right.is_clean:
-                return AbsVal(const=consteval.evaluate(node, self.const_lookup(env)))
+                if left.const is NOCONST or right.const is NOCONST:
+                    return CLEAN
+                # Computed from the operands' values only if a condition or key needs it.
+                op = self._text(node.child_by_field_name("operator"))
+                lc, rc = left.const, right.const
+                return AbsVal(const=LazyConst(node, lambda _n: consteval.binary(op, resolve_const(lc),
+                                                                                 resolve_const(rc))))
             return AbsVal(taint=union(left.whole(), right.whole()))
         if kind == "boolean_operator":
             left_node = node.child_by_field_name("left")
@@ -577,12 +583,15 @@ class FunctionFlow:
                 return left if verdict else right
             return join(left, right)
         if kind in ("comparison_operator", "not_operator"):
+            # Booleans carry no payload; conditions are decided by ``consteval.truth``.
             for child in _children(node):
                 self.eval(child, env)
-            return AbsVal(const=consteval.evaluate(node, self.const_lookup(env)))
+            return CLEAN
         if kind == "unary_operator":
             inner = self.eval(node.child_by_field_name("argument"), env)
-            return AbsVal(taint=inner.whole(), const=consteval.evaluate(node, self.const_lookup(env)))
+            if inner.is_clean and inner.const is not NOCONST:
+                return AbsVal(const=LazyConst(node, _literal))
+            return AbsVal(taint=inner.whole())
         if kind == "conditional_expression":
             parts = _children(node)
             if len(parts) != 3:
@@ -872,6 +881,10 @@ class FunctionFlow:
             target = self.file.method(obj.cls, method)
             if target is not None:
                 return self.apply(target.key, positional, keywords, node, env, obj)
+        if qualified is not None and "." in qualified:
+            external = self.file.external_function(qualified)
+            if external is not None:
+                return self.apply_external(external[0], external[1], positional, keywords, node)
         if self._clean_call(qualified, text, method):
             return CLEAN
         if receiver is not None and method is not None:
@@ -977,6 +990,31 @@ class FunctionFlow:
         if summary is None:
             return AbsVal(taint=union(*(v.whole() for v in args.values())))
         return substitute(summary, args)
+
+    def apply_external(self, other: FileTaint, info: FunctionInfo, positional: list[AbsVal],
+                       keywords: dict[str, AbsVal], node: ts.Node) -> AbsVal:
+        """A call into a helper module of the same package, through that module's summary.
+
+        Steps recorded in the other file have offsets in *that* file, so they are replaced by
+        one step at the call site here."""
+        summary = other.summary(info)
+        if summary is None:
+            return AbsVal(taint=union(*(v.whole() for v in positional), *(v.whole() for v in keywords.values())))
+        args: dict[int, AbsVal] = {index: value for index, value in enumerate(positional)}
+        for name, value in keywords.items():
+            index = info.param_index(name)
+            if index is not None:
+                args[index] = value
+        where = other.path.rpartition("/")[2] if other.path else "another module"
+        here = Step(node.start_byte, node.end_byte, f"through `{info.name}()` in {where}")
+
+        def local(fact: Fact) -> Fact:
+            if fact.symbolic:
+                return replace(fact, trace=(here,))
+            return replace(fact, trace=(Step(node.start_byte, node.end_byte,
+                                             f"source: `{info.name}()` in {where} returns {fact.label} data"),))
+
+        return substitute(summary.map_facts(local), args)
 
     def construct(self, cls: str, positional: list[AbsVal], keywords: dict[str, AbsVal],
                   node: ts.Node, env: Env) -> AbsVal:

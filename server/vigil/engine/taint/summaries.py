@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import tree_sitter as ts
 
-from vigil.engine.names import LOCAL, ModuleNames
+from vigil.engine.languages import parse
+from vigil.engine.names import LOCAL, ModuleNames, collect_names
 from vigil.engine.taint.flow import FunctionFlow
 from vigil.engine.taint.model import (
     CLEAN,
@@ -67,6 +70,14 @@ class FunctionInfo:
         if self.class_name is None or self.is_static or self.is_classmethod or not self.params:
             return None
         return self.params[0].name
+
+    @property
+    def decorator_texts(self) -> list[tuple[str, ts.Node]]:
+        """(callee text, decorator) pairs, computed once: every rule check may ask."""
+        cached = self.__dict__.get("_decorator_texts")
+        if cached is None:
+            cached = self.__dict__["_decorator_texts"] = [(_decorator_text(d), d) for d in self.decorators]
+        return cached
 
     def param_index(self, name: str) -> int | None:
         for param in self.params:
@@ -130,6 +141,7 @@ class FileTaint:
         self._flows: dict[int, FunctionFlow] = {}
         self._in_progress: set[int] = set()
         self._lock = threading.RLock()
+        self._external: dict[str, tuple[FileTaint, FunctionInfo] | None] = {}
         root = tree.root_node
         self.module = FunctionInfo(MODULE_KEY, root, "<module>", root)
         self.functions[MODULE_KEY] = self.module
@@ -372,7 +384,7 @@ class FileTaint:
     def _untrusted_params(self, info: FunctionInfo) -> dict[int, tuple[str, str]]:
         """Parameter index -> (label, description) for route handlers, Lambda handlers, tools."""
         out: dict[int, tuple[str, str]] = {}
-        decorators = [(_decorator_text(d), d) for d in info.decorators]
+        decorators = info.decorator_texts
         names = [p.name for p in info.params]
         offset = 1 if info.class_name is not None and not info.is_static else 0
         for spec in self.spec.parameters:
@@ -497,9 +509,77 @@ class FileTaint:
                     affected.setdefault(callee.key, callee)
         return sorted((info.node.start_byte, info.node.end_byte) for info in affected.values())
 
+    def external_function(self, qualified: str) -> tuple[FileTaint, FunctionInfo] | None:
+        """A top-level function of a helper module next to this file (``from .helpers import f``,
+        ``from helpers import f`` for a sibling ``helpers.py``), read from disk and analysed
+        with the same spec. Only return-value summaries cross files."""
+        if self.path is None:
+            return None
+        if qualified in self._external:
+            return self._external[qualified]
+        found = self._find_external(qualified)
+        self._external[qualified] = found
+        return found
+
+    def _find_external(self, qualified: str) -> tuple[FileTaint, FunctionInfo] | None:
+        assert self.path is not None
+        module, _, name = qualified.rpartition(".")
+        if not module or not name:
+            return None
+        here = Path(self.path).parent
+        dots = len(module) - len(module.lstrip("."))
+        if dots:
+            for _ in range(dots - 1):
+                here = here.parent
+        parts = [p for p in module.lstrip(".").split(".") if p]
+        if not parts:
+            candidates = [here / "__init__.py"]
+        else:
+            target = here.joinpath(*parts)
+            candidates = [target.with_suffix(".py"), target / "__init__.py"]
+        for candidate in candidates:
+            other = _load_module(candidate, self.spec)
+            if other is not None:
+                info = other.top_level.get(name)
+                return (other, info) if info is not None else None
+        return None
+
     def route_handler(self, info: FunctionInfo) -> bool:
         """Whether a function is registered as a web route (its return value is the response)."""
         return bool(self._untrusted_params(info)) or any(
             spec.decorators is not None and spec.route_converters and
-            any(spec.decorators.match(_decorator_text(d)) for d in info.decorators)
+            any(spec.decorators.match(text) for text, _ in info.decorator_texts)
             for spec in self.spec.parameters)
+
+
+#: Helper modules read from disk, keyed by (path, mtime, size, spec identity).
+_MODULES: OrderedDict[tuple[str, int, int, int], FileTaint] = OrderedDict()
+_MODULES_LOCK = threading.Lock()
+_MAX_MODULE_BYTES = 1_000_000
+
+
+def _load_module(path: Path, spec: TaintSpec) -> FileTaint | None:
+    """Parse a helper module (never imported or run) and keep its taint state for reuse."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if not path.is_file() or stat.st_size > _MAX_MODULE_BYTES:
+        return None
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, id(spec))
+    with _MODULES_LOCK:
+        found = _MODULES.get(key)
+        if found is not None:
+            _MODULES.move_to_end(key)
+            return found
+    try:
+        source = path.read_bytes()
+    except OSError:
+        return None
+    tree = parse(source)
+    state = FileTaint(tree, source, collect_names(tree), spec, str(path))
+    with _MODULES_LOCK:
+        _MODULES[key] = state
+        while len(_MODULES) > 32:
+            _MODULES.popitem(last=False)
+    return state

@@ -388,3 +388,32 @@ def test_affected_spans_cover_callers_and_callees() -> None:
     assert texts == [b"def helper", b"def view"]
     module_edit = source.index(b"CONFIG")
     assert state.affected_spans(module_edit, module_edit + 1) == [(tree.root_node.start_byte, tree.root_node.end_byte)]
+
+
+def test_helper_modules_of_the_package_are_summarised(analyzer: Analyzer, tmp_path: Path) -> None:
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "helpers.py").write_text(textwrap.dedent("""
+    import shlex
+    from flask import request
+
+    def user_dir():
+        return request.args["dir"]
+
+    def quoted(value):
+        return shlex.quote(value)
+    """), encoding="utf-8")
+    source = textwrap.dedent("""
+    import os
+    from flask import request
+    from .helpers import user_dir, quoted
+
+    def a():
+        os.system("ls " + user_dir())
+
+    def b():
+        os.system("ls " + quoted(request.args["x"]))
+    """).encode()
+    analysis = analyzer.analyze(source, path=str(package / "views.py"))
+    found = [(f.rule_id, source.count(b"\n", 0, f.start) + 1) for f in analysis.findings if f.rule_id == "INJ002"]
+    assert found == [("INJ002", 7)]
