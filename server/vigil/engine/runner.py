@@ -170,7 +170,7 @@ _WS = re.compile(rb"\s+")
 
 def snippet_hash(rule_id: str, source: bytes, start: int, end: int) -> str:
     """A fingerprint of the flagged code that survives moving it to another line."""
-    digest = hashlib.sha1(rule_id.encode())
+    digest = hashlib.sha1(rule_id.encode(), usedforsecurity=False)
     digest.update(_WS.sub(b" ", source[start:end]).strip())
     return digest.hexdigest()[:16]
 
@@ -190,6 +190,17 @@ def _message(template: str, captures: Captures, source: bytes) -> str:
 
 
 _CHUNK_BYTES = 32 * 1024
+
+#: Query patterns may only start matching this deep in the tree. Without a bound, the query
+#: engine is quadratic in nesting depth: 2,000 nested calls ``f(f(f(...)))`` took 9.7 s in
+#: ``QueryCursor.matches``; with 256, 0.12 s (5,000 nested: 0.15 s). CPython itself rejects
+#: more than 200 nested parentheses and 100 indentation levels, so real code stays far above
+#: this depth (tests/robustness/test_bad_text.py).
+MAX_START_DEPTH = 256
+#: Seconds one rule's Python code (check and fix functions) may spend on one file before the
+#: rule is skipped for the rest of that file and named in the log. Progress callbacks crash
+#: py-tree-sitter 0.26.1, so the query itself cannot be interrupted; Python checks can be timed.
+RULE_TIME_BUDGET = 5.0
 
 
 def _chunks(root: ts.Node, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -219,11 +230,13 @@ class Analyzer:
         *,
         time_budget: float | None = None,
         match_limit: int = 1 << 16,
+        rule_budget: float | None = RULE_TIME_BUDGET,
     ) -> None:
         self.ruleset = ruleset
         self.policy = policy or Policy()
         self.time_budget = time_budget
         self.match_limit = match_limit
+        self.rule_budget = rule_budget
 
     # -- whole-file facts ---------------------------------------------------------------
     def context(self, tree: ts.Tree, source: bytes, path: str | None,
@@ -282,6 +295,7 @@ class Analyzer:
         if needs_unfiltered(context.names.renamed, compiled.segments):
             query = compiled.unfiltered()
         cursor = ts.QueryCursor(query, match_limit=self.match_limit)
+        cursor.set_max_start_depth(MAX_START_DEPTH)
         if byte_range is not None:
             cursor.set_byte_range(max(0, byte_range[0]), max(0, byte_range[1]))
         predicate = make_predicate(context.names)
@@ -289,16 +303,28 @@ class Analyzer:
         if cursor.did_exceed_match_limit:
             log.warning("%s: query match limit exceeded; some findings may be missing", context.path)
         seen: set[tuple[str, int, int]] = set()
+        spent: dict[str, float] = {}
+        over_budget: set[str] = set()
         for pattern_index, captures in matches:
             rule = compiled.rules[compiled.pattern_rule[pattern_index]]
-            if not self.policy.enabled(rule, context.path):
+            if not self.policy.enabled(rule, context.path) or rule.id in over_budget:
                 continue
+            started = time.perf_counter()
             try:
                 finding = self._finding(rule, captures, tree, source, context)
             except Exception as exc:  # a broken rule must never take the others down
                 log.exception("rule %s failed", rule.id)
                 result.failures.append(RuleFailure(rule.id, f"{type(exc).__name__}: {exc}"))
                 continue
+            finally:
+                spent[rule.id] = spent.get(rule.id, 0.0) + time.perf_counter() - started
+                if self.rule_budget is not None and spent[rule.id] > self.rule_budget:
+                    over_budget.add(rule.id)
+                    log.warning("rule %s exceeded its time budget (%.1f s) on %s; its other matches "
+                                "in this file are skipped", rule.id, self.rule_budget, context.path)
+                    result.failures.append(RuleFailure(
+                        rule.id, f"exceeded its time budget of {self.rule_budget:g} s on this file; "
+                        "remaining matches skipped"))
             if finding is None or finding.key in seen:
                 continue
             seen.add(finding.key)
@@ -337,6 +363,8 @@ class Analyzer:
         for start, end in _chunks(tree.root_node, lo, hi):
             if time.monotonic() > deadline:
                 result.timed_out = True
+                log.warning("analysis time budget (%g s) exhausted; bytes %d-%d not analysed",
+                            self.time_budget, start, hi)
                 break
             cursor.set_byte_range(start, end)
             out.extend(cursor.matches(tree.root_node, predicate))

@@ -8,6 +8,7 @@ one combined query ran 3.5x faster than one query per rule.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import importlib
 import re
@@ -316,19 +317,18 @@ def _parse_example(data: Any, has_fix: bool) -> Example:
     )
 
 
-def _compile_one(rule: Rule, lang: ts.Language, text: str) -> ts.Query:
+_CAPTURE_RE = re.compile(r"@([A-Za-z_][\w.]*)")
+
+
+def _validate_query_text(rule: Rule, text: str) -> None:
+    """Checks that need no compilation (compiling each rule separately would triple start-up
+    time; the combined query is compiled once, and only a failure there compiles rules one by
+    one to name the culprit)."""
     bad = unknown_predicates(rule.query)
     if bad:
         raise RuleError(rule.source_path, f"unknown predicate(s) {', '.join('#' + b for b in bad)}",
                         _line_of(text, "query"))
-    try:
-        query = ts.Query(lang, rule.query)
-    except (ts.QueryError, ValueError) as exc:  # QueryError subclasses ValueError
-        base = _line_of(text, "query") or 0
-        found = re.search(r"[Rr]ow:? (\d+)", str(exc))
-        line = base + int(found.group(1)) + 1 if found and base else base or None
-        raise RuleError(rule.source_path, f"invalid query: {exc}", line) from None
-    captures = {query.capture_name(i) for i in range(query.capture_count)}
+    captures = set(_CAPTURE_RE.findall(rule.query))
     if "finding" not in captures:
         raise RuleError(rule.source_path, "the query must capture the flagged node as @finding",
                         _line_of(text, "query"))
@@ -337,7 +337,20 @@ def _compile_one(rule: Rule, lang: ts.Language, text: str) -> ts.Query:
             if edit.capture not in captures:
                 raise RuleError(rule.source_path, f"fix edit uses capture @{edit.capture}, which the query "
                                 "does not define", _line_of(text, "[fix]"))
-    return query
+
+
+def _compile_one(rule: Rule, lang: ts.Language) -> ts.Query:
+    try:
+        return ts.Query(lang, rule.query)
+    except (ts.QueryError, ValueError) as exc:  # QueryError subclasses ValueError
+        try:
+            text = rule.source_path.read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        base = _line_of(text, "query") or 0
+        found = re.search(r"[Rr]ow:? (\d+)", str(exc))
+        line = base + int(found.group(1)) + 1 if found and base else base or None
+        raise RuleError(rule.source_path, f"invalid query: {exc}", line) from None
 
 
 def _resolve_callable(spec: str, allow_external: bool) -> CheckFunction:
@@ -407,8 +420,7 @@ def load_rules(
                 continue
             try:
                 rule = parse_rule_file(path, language)
-                text = path.read_text(encoding="utf-8")
-                _compile_one(rule, get_language(rule.language), text)
+                _validate_query_text(rule, path.read_text(encoding="utf-8"))
                 if rule.check:
                     checks[rule.check] = _resolve_callable(rule.check, allow_external)
                 if rule.fix and rule.fix.function:
@@ -421,25 +433,53 @@ def load_rules(
                 continue
             by_id[rule.id] = rule
     rules = sorted(by_id.values(), key=lambda r: r.id)
-    ruleset = RuleSet(rules=rules, errors=errors, checks=checks, fix_functions=fix_functions,
-                      data_dirs=data_dirs)
-    ruleset.compiled = compile_rules(rules)
-    return ruleset
+    compiled = compile_rules(rules, errors)
+    broken = {e.path for e in errors}
+    rules = [r for r in rules if r.source_path not in broken]
+    return RuleSet(rules=rules, errors=errors, checks=checks, fix_functions=fix_functions,
+                   data_dirs=data_dirs, compiled=compiled)
 
 
-def compile_rules(rules: Sequence[Rule]) -> dict[str, CompiledLanguage]:
+def compile_rules(rules: Sequence[Rule], errors: list[RuleError] | None = None) -> dict[str, CompiledLanguage]:
+    """One combined, prefiltered query per language. Rules that fail to compile are reported
+    in ``errors`` (with file and line) and left out; the others are unaffected."""
     compiled: dict[str, CompiledLanguage] = {}
     for language in sorted({r.language for r in rules}):
         lang_rules = [r for r in rules if r.language == language]
         lang = get_language(language)
-        pattern_rule: list[int] = []
-        for index, rule in enumerate(lang_rules):
-            pattern_rule.extend([index] * ts.Query(lang, rule.query).pattern_count)
-        source = "\n".join(r.query for r in lang_rules)
-        filtered, segments = add_prefilters(source)
-        query = ts.Query(lang, filtered)
-        if query.pattern_count != len(pattern_rule):  # pragma: no cover - defensive
-            raise RuntimeError("combined query pattern count mismatch")
-        segment_re = re.compile(segment_pattern(segments)) if segments else None
-        compiled[language] = CompiledLanguage(language, query, lang_rules, pattern_rule, source, segment_re)
+        try:
+            compiled[language] = _compile_language(language, lang, lang_rules)
+            continue
+        except (ts.QueryError, ValueError):
+            pass
+        good: list[Rule] = []
+        for rule in lang_rules:  # slow path: find the culprits
+            try:
+                _compile_one(rule, lang)
+                good.append(rule)
+            except RuleError as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
+        if good:
+            compiled[language] = _compile_language(language, lang, good)
     return compiled
+
+
+def _compile_language(language: str, lang: ts.Language, rules: list[Rule]) -> CompiledLanguage:
+    pieces: list[str] = []
+    offsets: list[int] = []  # UTF-8 byte offset where each rule's (prefiltered) query starts
+    segments: set[str] = set()
+    position = 0
+    for rule in rules:
+        filtered, found = add_prefilters(rule.query)
+        segments |= found
+        offsets.append(position)
+        pieces.append(filtered)
+        position += len(filtered.encode("utf-8")) + 1  # + the joining newline
+    query = ts.Query(lang, "\n".join(pieces))
+    pattern_rule = [bisect.bisect_right(offsets, query.start_byte_for_pattern(i)) - 1
+                    for i in range(query.pattern_count)]
+    segment_re = re.compile(segment_pattern(segments)) if segments else None
+    source = "\n".join(r.query for r in rules)
+    return CompiledLanguage(language, query, rules, pattern_rule, source, segment_re)
