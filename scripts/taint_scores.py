@@ -85,36 +85,33 @@ class Score:
 def load_corpus(directory: Path = CORPUS) -> list[Case]:
     cases: list[Case] = []
     for path in sorted(directory.glob("*.py")):
-        lines = path.read_text(encoding="utf-8").splitlines()
-        if not lines or not lines[0].startswith("# rules:"):
-            raise ValueError(f"{path}: first line must be '# rules: ID ...'")
-        rules = frozenset(lines[0].split(":", 1)[1].split())
-        prelude: list[str] = []
-        current: tuple[str, str, int] | None = None
-        body: list[str] = []
+        cases.extend(_load_file(path))
+    return cases
 
-        def flush() -> None:
-            if current is None:
-                return
-            kind, name, start = current
-            if kind == "prelude":
-                prelude.extend(body)
-                return
-            code_lines = [*prelude, *body]
-            expect = tuple(i + 1 for i, text in enumerate(code_lines) if text.rstrip().endswith("# expect"))
-            if kind == "vulnerable" and not expect:
-                raise ValueError(f"{path}:{start}: vulnerable case {name!r} has no '# expect' line")
-            cases.append(Case(path.stem, name, kind, "\n".join(code_lines) + "\n", expect, rules, path, start))
 
-        for number, text in enumerate(lines[1:], start=2):
-            found = _HEADER.match(text)
-            if found:
-                flush()
-                current = (found.group(1), found.group(2) or "", number)
-                body = []
-            else:
-                body.append(text)
-        flush()
+def _load_file(path: Path) -> list[Case]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines or not lines[0].startswith("# rules:"):
+        raise ValueError(f"{path}: first line must be '# rules: ID ...'")
+    rules = frozenset(lines[0].split(":", 1)[1].split())
+    # (kind, name, first line, body lines) of each section, in file order
+    sections: list[tuple[str, str, int, list[str]]] = []
+    for number, text in enumerate(lines[1:], start=2):
+        found = _HEADER.match(text)
+        if found:
+            sections.append((found.group(1), found.group(2) or "", number, []))
+        elif sections:
+            sections[-1][3].append(text)
+    prelude = [text for kind, _, _, body in sections if kind == "prelude" for text in body]
+    cases: list[Case] = []
+    for kind, name, start, body in sections:
+        if kind == "prelude":
+            continue
+        code_lines = [*prelude, *body]
+        expect = tuple(i + 1 for i, text in enumerate(code_lines) if text.rstrip().endswith("# expect"))
+        if kind == "vulnerable" and not expect:
+            raise ValueError(f"{path}:{start}: vulnerable case {name!r} has no '# expect' line")
+        cases.append(Case(path.stem, name, kind, "\n".join(code_lines) + "\n", expect, rules, path, start))
     return cases
 
 

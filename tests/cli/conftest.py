@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from vigil.rules.loader import RuleSet, load_rules
 _RULESETS: dict[tuple[object, ...], RuleSet] = {}
 
 
-def _cached_load_rules(directories=None, *, extra_directories=(), trusted_directories=()) -> RuleSet:  # noqa: ANN001
+def _cached_load_rules(directories: Sequence[Path] | None = None, *, extra_directories: Sequence[Path] = (),
+                       trusted_directories: Sequence[Path] = ()) -> RuleSet:
     key = (tuple(directories or ()), tuple(extra_directories), tuple(trusted_directories))
     if key not in _RULESETS:
         _RULESETS[key] = load_rules(directories, extra_directories=extra_directories,
@@ -30,6 +32,12 @@ def _reuse_rulesets(monkeypatch: pytest.MonkeyPatch) -> None:
     of the session shares the result (rule directories made by a test get their own entry)."""
     monkeypatch.setattr(cli_check, "load_rules", _cached_load_rules)
     monkeypatch.setattr(cli_rules_cmd, "load_rules", _cached_load_rules)
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own result cache: never the user's, never another test's."""
+    monkeypatch.setenv("VIGIL_CACHE_DIR", str(tmp_path_factory.mktemp("vigil-cache")))
 
 
 @pytest.fixture

@@ -79,7 +79,7 @@ def test_cli_sarif_is_valid_and_complete(project: Path, vigil: Runner,
     rule = next(r for r in driver["rules"] if r["id"] == "DES002")
     assert rule["shortDescription"]["text"]
     assert rule["fullDescription"]["text"]
-    assert rule["help"]["text"] and "**How to fix.**" in rule["help"]["markdown"]
+    assert "How to fix" in rule["help"]["text"] and "**How to fix**" in rule["help"]["markdown"]
     assert "security" in rule["properties"]["tags"]
     assert "external/cwe/cwe-502" in rule["properties"]["tags"]
     assert float(rule["properties"]["security-severity"]) >= 7.0  # high

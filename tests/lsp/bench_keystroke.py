@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 from lsprotocol import types
-
 from vigil.documents.positions import PositionCodec
 from vigil.documents.store import DocumentStore
 from vigil.engine.incremental import IncrementalAnalyzer

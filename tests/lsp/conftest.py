@@ -16,7 +16,6 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-
 from vigil.documents.lines import LineIndex
 from vigil.documents.positions import PositionCodec
 

@@ -417,3 +417,22 @@ def test_helper_modules_of_the_package_are_summarised(analyzer: Analyzer, tmp_pa
     analysis = analyzer.analyze(source, path=str(package / "views.py"))
     found = [(f.rule_id, source.count(b"\n", 0, f.start) + 1) for f in analysis.findings if f.rule_id == "INJ002"]
     assert found == [("INJ002", 7)]
+
+
+def test_star_args_and_kwargs_are_bound_precisely(analyzer: Analyzer) -> None:
+    code = """
+    import os
+    from flask import request
+
+    def run_kw(**options):
+        os.system(options["cmd"])
+        os.system(options["label"])
+
+    def run_args(*parts):
+        os.system(parts[1])
+
+    def view():
+        run_kw(cmd=request.args["c"], label="nightly")
+        run_args("ls", request.args["d"])
+    """
+    assert run(analyzer, code, "INJ002") == [("INJ002", 6), ("INJ002", 10)]

@@ -6,7 +6,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 from pygls.workspace import TextDocument
-
 from vigil.documents.lines import LineIndex
 from vigil.documents.positions import PositionCodec
 from vigil.documents.store import DocumentStore

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
-
 from vigil.documents.lines import LineIndex
 from vigil.documents.positions import PositionCodec
 

@@ -8,6 +8,7 @@ configuration, broken rule file), so CI never mistakes a misconfigured scan for 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 from collections.abc import Sequence
@@ -15,16 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from vigil.cli.discovery import Candidate, Walker
-from vigil.cli.fixing import fix_source, unified_diff, write_atomic
-from vigil.cli.sources import SourceError, read_source
+from vigil.cache import CacheNamespace, ResultCache, policy_fingerprint, resolve_cache_dir, rules_fingerprint
+from vigil.cli.baseline import Baseline, BaselineError, write_baseline
+from vigil.cli.discovery import Walker
+from vigil.cli.parallel import Mode, Scanner, _WorkerState, build_state, default_jobs
+from vigil.cli.progress import Progress
 from vigil.config import Config, ConfigError, load_config, load_config_file
-from vigil.engine.languages import language_for_path
-from vigil.engine.runner import Analyzer, unused_suppressions
-from vigil.engine.suppressions import Suppression
+from vigil.engine.runner import Analyzer
 from vigil.report import reporter
 from vigil.report.model import FileResult, Problem, RenderOptions, ScanResult
-from vigil.rules.loader import RuleSet, load_rules
+from vigil.rules.loader import RuleSet, default_rule_dirs, load_rules
 from vigil.rules.model import Rule
 
 EXIT_CLEAN = 0
@@ -54,6 +55,14 @@ class CheckOptions:
     quiet: bool = False
     output: str | None = None
     color: bool = False
+    #: Worker processes (None: one per CPU).
+    jobs: int | None = None
+    no_cache: bool = False
+    cache_dir: str | None = None
+    baseline: str | None = None
+    write_baseline: str | None = None
+    #: Draw a progress bar on stderr (the CLI sets it when stderr is a terminal).
+    progress: bool = False
 
 
 def split_selectors(values: Sequence[str]) -> list[str]:
@@ -119,20 +128,6 @@ def enabled_rules(config: Config, ruleset: RuleSet) -> list[Rule]:
     return [r for r in ruleset.rules if config.rule_enabled(r.id)]
 
 
-def _relevant_unused(unused: list[Suppression], config: Config, ruleset: RuleSet, display: str) -> list[Suppression]:
-    """Unused suppressions worth reporting: a ``# vigil: ignore[X]`` for a rule that is turned
-    off here could not have been used, so it is not reported as unused."""
-    known = {r.id for r in ruleset.rules}
-    out = []
-    for suppression in unused:
-        if suppression.kind.startswith("vigil") and suppression.ids is not None:
-            ids = suppression.ids
-            if ids & known and not any(config.rule_enabled(i, display) for i in ids & known):
-                continue
-        out.append(suppression)
-    return out
-
-
 @dataclass
 class _Run:
     files: list[FileResult] = field(default_factory=list)
@@ -142,65 +137,95 @@ class _Run:
     would_fix: int = 0
 
 
-def _analyse_file(candidate: Candidate, analyzer: Analyzer, config: Config, ruleset: RuleSet,
-                  options: CheckOptions, run: _Run, err: TextIO) -> None:
-    path = candidate.path
-    display = _display(path)
-    if language_for_path(path) is None:
-        run.problems.append(Problem(display, "not a file type Vigil analyses; skipped"))
-        return
-    try:
-        source = read_source(path, config.max_file_size)
-    except SourceError as exc:
-        run.problems.append(Problem(display, str(exc)))
-        return
-    run.checked += 1
-    analysis = analyzer.analyze(source.data, display)
-    for failure in analysis.result.failures:
-        print(f"vigil: warning: {display}: rule {failure.rule_id} failed: {failure.message}", file=err)
-    if analysis.result.timed_out:
-        print(f"vigil: warning: {display}: analysis ran out of time; results are incomplete", file=err)
-    result = FileResult(path, display, source.data, list(analysis.findings))
-    if options.fix or options.diff:
-        outcome = fix_source(analyzer, source.data, display, analysis, options.unsafe_fixes)
-        if outcome.rejected_rounds:
-            print(f"vigil: warning: {display}: a fix would have broken the syntax; not applied", file=err)
-        if outcome.changed and options.diff:
-            run.diffs.append(unified_diff(display, source.data, outcome.source))
-            run.would_fix += outcome.applied
-        elif outcome.changed:
-            try:
-                write_atomic(path, source.encoded(outcome.source))
-            except OSError as exc:
-                run.problems.append(Problem(display, f"cannot write fixes: {exc.strerror or exc}"))
-            else:
-                analysis = outcome.analysis
-                result = FileResult(path, display, outcome.source, list(analysis.findings), outcome.applied)
-    if options.report_unused_ignores:
-        result.unused_suppressions = _relevant_unused(unused_suppressions(analysis, ruleset), config,
-                                                      ruleset, display)
-    run.files.append(result)
+def _spawn_state(options: CheckOptions) -> _WorkerState:
+    """Worker state for a spawned (not forked) worker: the same config and rules, loaded once."""
+    config = resolve_config(options)
+    ruleset = load_ruleset(config, [Path(d).resolve() for d in options.rule_dirs])
+    return build_state(Analyzer(ruleset, config.policy()), ruleset, config, _mode(options))
+
+
+def _mode(options: CheckOptions) -> Mode:
+    return Mode(fix=options.fix, diff=options.diff, unsafe_fixes=options.unsafe_fixes,
+                report_unused=options.report_unused_ignores)
+
+
+def _open_cache(options: CheckOptions, config: Config, ruleset: RuleSet,
+                trusted: Sequence[Path]) -> tuple[ResultCache | None, CacheNamespace | None]:
+    if options.no_cache or not _mode(options).cacheable:
+        return None, None
+    cache = ResultCache(resolve_cache_dir(options.cache_dir))
+    if not cache.enabled:
+        return None, None
+    rule_dirs = [*default_rule_dirs(), *config.rule_dirs]
+    namespace = CacheNamespace.build(rules_fingerprint(rule_dirs, trusted), policy_fingerprint(config),
+                                     (ruleset.fingerprint,))
+    return cache, namespace
+
+
+def _log_cache_problems(err: TextIO) -> None:
+    """The cache logs one line when it has to be bypassed; the CLI shows it as a warning."""
+    class _ToStderr(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            err.write(f"vigil: warning: {record.getMessage()}\n")
+
+    cache_log = logging.getLogger("vigil.cache")
+    cache_log.handlers[:] = [_ToStderr(logging.WARNING)]
+    cache_log.propagate = False
+    cache_log.setLevel(logging.WARNING)
 
 
 def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
     try:
         config = resolve_config(options)
-        ruleset = load_ruleset(config, [Path(d).resolve() for d in options.rule_dirs])
+        trusted = [Path(d).resolve() for d in options.rule_dirs]
+        ruleset = load_ruleset(config, trusted)
         check_selectors(config, ruleset, options)
         for raw in options.paths:
             if not os.path.lexists(raw):
                 raise UsageError(f"{raw}: no such file or directory")
-    except (ConfigError, UsageError) as exc:
+        baseline = Baseline.load(Path(options.baseline)) if options.baseline else None
+    except (ConfigError, UsageError, BaselineError) as exc:
         print(f"vigil: error: {exc}", file=err)
         return EXIT_ERROR
     # The engine logs rule failures; the CLI reports them itself, so keep its log quiet.
     logging.getLogger("vigil").setLevel(logging.CRITICAL)
+    _log_cache_problems(err)
     analyzer = Analyzer(ruleset, config.policy())
+    candidates = [(c.path, _display(c.path)) for c in Walker(config).candidates([Path(p) for p in options.paths])]
+    cache, namespace = _open_cache(options, config, ruleset, trusted)
+    progress = Progress(err, len(candidates), options.progress and not options.quiet)
+    scanner = Scanner(build_state(analyzer, ruleset, config, _mode(options)),
+                      jobs=options.jobs or default_jobs(), cache=cache, namespace=namespace,
+                      factory=functools.partial(_spawn_state, options), on_progress=progress.advance)
+    try:
+        outcomes = scanner.run(candidates)
+    finally:
+        progress.finish()
+        if cache is not None:
+            cache.close()
     run = _Run()
-    for candidate in Walker(config).candidates([Path(p) for p in options.paths]):
-        _analyse_file(candidate, analyzer, config, ruleset, options, run, err)
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            print(f"vigil: warning: {warning}", file=err)
+        if outcome.result is not None:
+            run.checked += 1
+            run.files.append(outcome.result)
+        if outcome.problem is not None:
+            run.problems.append(outcome.problem)
+        if outcome.diff is not None:
+            run.diffs.append(outcome.diff)
+            run.would_fix += outcome.would_fix
     for problem in run.problems:
         print(f"vigil: {problem}", file=err)
+    if options.write_baseline:
+        try:
+            written = write_baseline(Path(options.write_baseline), run.files)
+        except BaselineError as exc:
+            print(f"vigil: error: {exc}", file=err)
+            return EXIT_ERROR
+        print(f"vigil: wrote {written} finding{'s' * (written != 1)} to the baseline "
+              f"{options.write_baseline}; later runs with --baseline report only new ones", file=err)
+    baselined = baseline.filter(run.files) if baseline is not None else 0
     scan = ScanResult(
         files=run.files,
         problems=run.problems,
@@ -212,6 +237,7 @@ def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
         unsafe_fixes=options.unsafe_fixes,
         report_unused=options.report_unused_ignores,
         severities={r.id: config.rule_severity(r, is_test=False) for r in ruleset.rules},
+        baselined=baselined,
     )
     if options.diff:
         text = "".join(run.diffs)
@@ -230,6 +256,8 @@ def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
     else:
         out.write(text)
         out.flush()
+    if options.write_baseline:
+        return EXIT_CLEAN  # the point of writing a baseline is accepting what is there today
     return EXIT_FINDINGS if scan.failing() else EXIT_CLEAN
 
 

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from vigil import __version__
 from vigil.cli.check import EXIT_ERROR, CheckOptions, run_check
+from vigil.cli.progress import is_terminal
 from vigil.report import FORMATS
 from vigil.rules.model import Severity
 
@@ -70,6 +71,27 @@ def _add_check(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     output.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     output.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour text output (auto: when writing to a terminal and NO_COLOR is unset)")
+    speed = check.add_argument_group("speed")
+    speed.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
+                       help="analyse files in N processes (default: one per CPU)")
+    speed.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    speed.add_argument("--cache-dir", metavar="DIR",
+                       help="result cache folder (default: $VIGIL_CACHE_DIR or the user cache folder)")
+    adoption = check.add_argument_group("baseline")
+    adoption.add_argument("--baseline", metavar="FILE",
+                          help="hide findings recorded in FILE: report only new ones")
+    adoption.add_argument("--write-baseline", metavar="FILE",
+                          help="record every current finding in FILE (exit code 0)")
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
 def _parser() -> _Parser:
@@ -114,6 +136,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         if args.unsafe_fixes and not (args.fix or args.diff):
             err.write("vigil: error: --unsafe-fixes needs --fix or --diff\n")
             return EXIT_ERROR
+        if args.baseline and args.write_baseline:
+            err.write("vigil: error: use either --baseline (compare) or --write-baseline (record), not both\n")
+            return EXIT_ERROR
         if args.fix and args.diff:
             err.write("vigil: error: use either --fix (write) or --diff (show), not both\n")
             return EXIT_ERROR
@@ -124,6 +149,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             report_unused_ignores=args.report_unused_ignores, show_source=args.show_source,
             quiet=args.quiet, output=args.output,
             color=args.format == "text" and _use_color(args.color, args.output, out),
+            jobs=args.jobs, no_cache=args.no_cache, cache_dir=args.cache_dir, baseline=args.baseline,
+            write_baseline=args.write_baseline, progress=is_terminal(err),
         )
         return run_check(options, out, err)
     if args.command == "rules":

@@ -32,9 +32,11 @@ def uri_to_path(uri: str) -> str | None:
     return to_fs_path(uri) if uri.startswith("file:") else None
 
 
-def ts_point(buf: bytes, offset: int) -> ts.Point:
-    """tree-sitter's (row, byte column); rows count ``\\n`` only, unlike LSP lines."""
-    return ts.Point(buf.count(b"\n", 0, offset), offset - (buf.rfind(b"\n", 0, offset) + 1))
+def ts_point(lines: LineIndex, offset: int) -> ts.Point:
+    """tree-sitter's (row, byte column) in O(log lines). Rows equal LSP lines because the
+    parser sees lone ``\\r`` line breaks as ``\\n`` (``languages.parser_view``)."""
+    row = lines.line_of(offset)
+    return ts.Point(row, offset - lines.line_start(row))
 
 
 @dataclass
@@ -77,6 +79,13 @@ class DocumentStore:
 
     def __init__(self) -> None:
         self._docs: dict[str, DocumentState] = {}
+        #: Documents larger than this get no tree (and so no analysis): a 10 MB file took
+        #: minutes to analyse and a tree costs ~21x the source in memory. The server sets it
+        #: from ``max-file-size``; None = no limit (tests/robustness/test_bad_text.py).
+        self.max_bytes: int | None = None
+
+    def too_large(self, doc: DocumentState) -> bool:
+        return self.max_bytes is not None and len(doc.source) > self.max_bytes
 
     def __contains__(self, uri: str) -> bool:
         return uri in self._docs
@@ -92,7 +101,7 @@ class DocumentStore:
         path = uri_to_path(uri)
         language = _language(language_id, path)
         doc = DocumentState(uri, version, language_id, source, LineIndex.from_bytes(source), path, language)
-        if language is not None:
+        if language is not None and not self.too_large(doc):
             doc.tree = parse(source, language)
         self._docs[uri] = doc
         return doc
@@ -115,6 +124,10 @@ class DocumentStore:
                 result.edits.clear()
         doc.version = version
         if doc.language is None:
+            return result
+        if self.too_large(doc):
+            doc.tree = None
+            result.whole = True
             return result
         if result.whole or old_tree is None:
             doc.tree = parse(doc.source, doc.language)

@@ -210,6 +210,32 @@ def parser_view(source: bytes) -> bytes:
     return _LONE_CR.sub(b"\n", source) if b"\r" in source else source
 
 
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _is_utf8(source: bytes) -> bool:
+    if source.isascii():  # the common case, and a fast C scan
+        return True
+    try:
+        source.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def utf8_view(source: bytes) -> bytes:
+    """``source`` with every byte that is not valid UTF-8 replaced by ``?``, offsets unchanged.
+
+    Why: py-tree-sitter 0.26 decodes node text strictly for ``#match?``; on invalid UTF-8 (a
+    Latin-1 file, or a lone surrogate that an LSP client sent in a JSON string) ``matches``
+    raises ``UnicodeDecodeError`` and can leave the error pending, failing later calls with
+    ``SystemError``. Each invalid byte becomes one ``?``, so byte offsets still point into
+    the original text (tests/robustness/test_bad_text.py).
+    """
+    text = source.decode("utf-8", "surrogateescape")
+    return _ESCAPED_BYTE.sub("?", text).encode("utf-8")
+
+
 def parse(
     source: bytes,
     language: str = "python",
@@ -222,6 +248,8 @@ def parse(
     if lone_cr is None:
         lone_cr = has_lone_cr(source)
     view = parser_view(source) if lone_cr else source
+    if not _is_utf8(view):
+        view = utf8_view(view)
     parser = get_parser(language)
     if old_tree is None:
         return parser.parse(view)

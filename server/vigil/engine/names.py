@@ -83,24 +83,28 @@ class ModuleNames:
         Unbound bare names resolve to themselves (builtins such as ``eval`` and ``open``);
         locally defined names resolve to ``None``.
         """
-        if node is None:
-            return None
-        kind = node.type
-        if kind == "identifier":
-            name = _text(node)
-            binding = self.binding_at(name, node.start_byte)
-            if binding is None:
-                return name
-            return binding.qualified
-        if kind == "attribute":
-            obj = node.child_by_field_name("object")
-            attr = node.child_by_field_name("attribute")
-            base = self.qualify(obj)
-            if base is None or attr is None:
+        # Iterative, not recursive: a generated ``a.b.b.b...`` chain thousands of attributes
+        # long must not raise RecursionError (tests/robustness/test_bad_text.py).
+        attrs: list[str] = []
+        while node is not None:
+            kind = node.type
+            if kind == "attribute":
+                attr = node.child_by_field_name("attribute")
+                if attr is None:
+                    return None
+                attrs.append(_text(attr))
+                node = node.child_by_field_name("object")
+            elif kind == "parenthesized_expression" and node.named_child_count == 1:
+                node = node.named_children[0]
+            elif kind == "identifier":
+                name = _text(node)
+                binding = self.binding_at(name, node.start_byte)
+                base = name if binding is None else binding.qualified
+                if base is None:
+                    return None
+                return ".".join([base, *reversed(attrs)])
+            else:
                 return None
-            return f"{base}.{_text(attr)}"
-        if kind == "parenthesized_expression" and node.named_child_count == 1:
-            return self.qualify(node.named_children[0])
         return None
 
     def touches_imports(self, start: int, end: int) -> bool:

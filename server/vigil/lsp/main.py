@@ -31,7 +31,9 @@ def run(tcp: str | None, log_file: str | None, verbose: int) -> int:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host.strip("[]"), int(port))
     else:
-        server.start_io()
+        from vigil.lsp.transport import BoundedReader
+
+        server.start_io(stdin=BoundedReader(sys.stdin.buffer))  # type: ignore[arg-type]
     return 0
 
 

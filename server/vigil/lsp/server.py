@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
@@ -27,9 +29,11 @@ from vigil.config import Config, ConfigError, load_config
 from vigil.documents.positions import PositionCodec
 from vigil.documents.store import ChangeSet, DocumentState, DocumentStore, uri_to_path
 from vigil.engine.incremental import AnalysisState, IncrementalAnalyzer
+from vigil.engine.languages import parse
 from vigil.engine.runner import Analyzer
 from vigil.lsp import convert
 from vigil.lsp.settings import Settings, parse_settings, problems_message
+from vigil.lsp.transport import DISCARDED_METHOD, watch_parent
 from vigil.rules.loader import RuleSet, load_rules
 
 log = logging.getLogger(__name__)
@@ -38,6 +42,9 @@ log = logging.getLogger(__name__)
 #: analysis of 100 kB takes ~10-20 ms on the reference machine; above that it would delay
 #: reading the next message noticeably).
 BACKGROUND_FULL_ANALYSIS_BYTES = 100_000
+#: After this pause in typing on a tree with syntax errors, re-parse from scratch (error
+#: recovery depends on edit history; see ``DocumentStore.reparse_fresh``).
+SETTLE_SECONDS = 0.3
 
 _LOG_LEVELS = {"error": logging.ERROR, "warning": logging.WARNING, "info": logging.INFO, "debug": logging.DEBUG}
 _MESSAGE_TYPES = {
@@ -51,7 +58,38 @@ _MESSAGE_TYPES = {
 class VigilProtocol(LanguageServerProtocol):
     """Replaces pygls' built-in document sync: it keeps its own ``str`` copy of every document,
     updated in O(file) per keystroke and split with ``str.splitlines`` (form feeds corrupt
-    edits). ``VigilServer.store`` is the only copy; pygls' workspace keeps folders only."""
+    edits). ``VigilServer.store`` is the only copy; pygls' workspace keeps folders only.
+
+    Also answers malformed requests: pygls raises while deserialising a request whose params do
+    not fit its type, or a message that is not JSON-RPC 2.0, and never answers it, so the client
+    would wait forever (tests/robustness/test_protocol.py)."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            msg_id = data.get("id")
+            if "method" in data and _valid_id(msg_id):
+                log.warning("request %r (%s) has invalid params; answered with an error",
+                            msg_id, str(data.get("method"))[:100])
+                self._send_response(msg_id, None, exc.to_response_error())
+            raise
+
+    def handle_message(self, message: Any) -> None:
+        if getattr(message, "jsonrpc", None) != self.VERSION:
+            log.warning("ignored a message that is not JSON-RPC 2.0: %.200r", message)
+            msg_id = message.get("id") if isinstance(message, dict) else getattr(message, "id", None)
+            if _valid_id(msg_id) and (not isinstance(message, dict) or "method" in message):
+                self._send_response(msg_id, None, JsonRpcInvalidRequest(
+                    "not a JSON-RPC 2.0 request").to_response_error())
+            return
+        if getattr(message, "method", None) == DISCARDED_METHOD:  # see BoundedReader
+            msg_id = getattr(message, "id", None)
+            if _valid_id(msg_id):
+                self._send_response(msg_id, None, JsonRpcInvalidRequest(
+                    "message too large; discarded").to_response_error())
+            return
+        super().handle_message(message)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Any:
@@ -69,6 +107,10 @@ class VigilProtocol(LanguageServerProtocol):
             yield handler, (params,), None
 
 
+def _valid_id(msg_id: Any) -> bool:
+    return isinstance(msg_id, (int, str)) and not isinstance(msg_id, bool)
+
+
 class VigilServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("vigil", __version__, protocol_cls=VigilProtocol,
@@ -81,11 +123,17 @@ class VigilServer(LanguageServer):
         self._rules_key: tuple[Any, ...] | None = None
         self.engine: IncrementalAnalyzer | None = None
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigil-analysis")
-        self._pending: dict[str, Future[AnalysisState]] = {}
+        self._pending: dict[str, Future[tuple[Any, AnalysisState]]] = {}
+        self._settle_timers: dict[str, asyncio.TimerHandle] = {}
         self._publish_scheduled: set[str] = set()
         self._reported_failures: set[str] = set()
+        self._too_large: set[str] = set()
         self._init_settings: Any = None
         self.pull_diagnostics = False
+        self._last_problem: str | None = None
+        #: ``VIGIL_INCREMENTAL=0`` re-analyses the whole file on every change (the tree is still
+        #: re-parsed incrementally): the baseline of bench/keystroke.py's incremental ratio.
+        self.incremental_enabled = os.environ.get("VIGIL_INCREMENTAL", "1") != "0"
 
     # -- client capabilities -------------------------------------------------------------------
     @property
@@ -116,8 +164,13 @@ class VigilServer(LanguageServer):
         self.log(logging.ERROR, f"internal error: {type(error).__name__}: {error}")
 
     def show_problem(self, message: str) -> None:
-        """One popup for a problem the user must fix (invalid settings), logged as well."""
+        """One popup for a problem the user must fix (invalid settings), logged as well. The
+        same settings arrive through several channels (didChangeConfiguration, then the
+        configuration pull): the same problem is shown once."""
         self.log(logging.WARNING, message)
+        if message == self._last_problem:
+            return
+        self._last_problem = message
         try:
             self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
         except Exception:
@@ -130,6 +183,8 @@ class VigilServer(LanguageServer):
         root = uri_to_path(root_uri) if root_uri else (params.root_path or None)
         self.root = Path(root) if root else None
         self._init_settings = params.initialization_options
+        if params.process_id is not None:
+            watch_parent(params.process_id)  # exit when the editor dies without closing stdin
         self.pull_diagnostics = self.client_supports("text_document.diagnostic")
         settings, problems = parse_settings(params.initialization_options)
         self.settings = settings
@@ -158,7 +213,12 @@ class VigilServer(LanguageServer):
         except ConfigError as exc:
             problems.append(str(exc))
         self.config = config
+        self.store.max_bytes = config.max_file_size
         trusted = tuple(Path(d).expanduser() for d in self.settings.trustedRuleDirs)
+        relative = [str(d) for d in trusted if not d.is_absolute()]
+        if relative:  # it would resolve against the server's working directory: the workspace
+            problems.append(f"'trustedRuleDirs' must hold absolute paths; ignored: {', '.join(relative)}")
+            trusted = tuple(d for d in trusted if d.is_absolute())
         key = (config.rule_dirs, trusted)
         if self.ruleset is None or key != self._rules_key:
             self.ruleset = load_rules(extra_directories=list(config.rule_dirs), trusted_directories=trusted)
@@ -168,20 +228,34 @@ class VigilServer(LanguageServer):
         self.engine = IncrementalAnalyzer(Analyzer(self.ruleset, config.policy()))
         if problems:
             self.show_problem(problems_message(problems))
+        else:
+            self._last_problem = None
 
     # -- analysis ------------------------------------------------------------------------------
     def analyse(self, doc: DocumentState, change: ChangeSet | None) -> None:
         """Bring ``doc``'s findings up to date and schedule a publish."""
         engine = self.engine
+        if self.store.too_large(doc) and doc.uri not in self._too_large:
+            self._too_large.add(doc.uri)
+            self.log(logging.WARNING, f"{doc.uri}: {len(doc.source):,} bytes, over the max-file-size "
+                     f"limit of {self.store.max_bytes:,} bytes; not analysed")
+        elif not self.store.too_large(doc):
+            self._too_large.discard(doc.uri)
+            if doc.tree is None:  # back under the limit (or the limit was raised)
+                self.store.reparse_fresh(doc)
         if engine is None or doc.tree is None or not self.settings.enable:
             doc.analysis = None
             self.schedule_publish(doc.uri)
             return
         incremental = (
-            change is not None and not change.whole and doc.analysis is not None and not doc.dirty
+            self.incremental_enabled
+            and change is not None and not change.whole and doc.analysis is not None and not doc.dirty
             and doc.uri not in self._pending
-            and not engine.needs_full(doc.analysis, doc.source, doc.tree, change.edits, change.changed)
+            and not engine.needs_full(doc.analysis, doc.source, doc.tree, change.edits, change.changed,
+                                      keep_facts_while_broken=True)
         )
+        if change is not None and doc.tree.root_node.has_error:
+            self._schedule_settle(doc)
         if incremental:
             assert change is not None and doc.analysis is not None
             doc.analysis = engine.incremental(doc.analysis, doc.source, doc.tree, change.edits, change.changed)
@@ -189,6 +263,7 @@ class VigilServer(LanguageServer):
             self.schedule_publish(doc.uri)
         elif len(doc.source) >= BACKGROUND_FULL_ANALYSIS_BYTES:
             doc.analysis = None
+            doc.dirty = False  # the job analyses this very text
             self._analyse_in_background(doc)
         else:
             doc.analysis = engine.full(doc.source, doc.tree, doc.path)
@@ -196,35 +271,65 @@ class VigilServer(LanguageServer):
             self._report_failures(doc)
             self.schedule_publish(doc.uri)
 
-    def _analyse_in_background(self, doc: DocumentState) -> None:
+    def _schedule_settle(self, doc: DocumentState) -> None:
+        timer = self._settle_timers.pop(doc.uri, None)
+        if timer is not None:
+            timer.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._settle_timers[doc.uri] = loop.call_later(SETTLE_SECONDS, self._settle, doc.uri, doc.version)
+
+    def _settle(self, uri: str, version: int) -> None:
+        """Typing paused on a tree with errors: re-parse from scratch and analyse the file."""
+        self._settle_timers.pop(uri, None)
+        doc = self.store.get(uri)
+        if doc is None or doc.version != version or doc.tree is None:
+            return
+        if len(doc.source) >= BACKGROUND_FULL_ANALYSIS_BYTES:
+            doc.analysis = None
+            self._analyse_in_background(doc, fresh=True)
+            return
+        self.store.reparse_fresh(doc)
+        doc.dirty = True
+        self.analyse(doc, None)
+
+    def _analyse_in_background(self, doc: DocumentState, fresh: bool = False) -> None:
         if doc.uri in self._pending:
             return  # the running job's result will be stale; its completion restarts us
         assert self.engine is not None and doc.tree is not None
         engine, version, source, tree = self.engine, doc.version, doc.source, doc.tree.copy()
-        future = self._background.submit(engine.full, source, tree, doc.path)
+        language, path = doc.language or "python", doc.path
+
+        def job() -> tuple[Any, AnalysisState]:
+            fresh_tree = parse(source, language) if fresh else tree
+            return fresh_tree, engine.full(source, fresh_tree, path)
+
+        future = self._background.submit(job)
         self._pending[doc.uri] = future
         loop = asyncio.get_running_loop()
 
-        def done(fut: Future[AnalysisState]) -> None:
+        def done(fut: Future[tuple[Any, AnalysisState]]) -> None:
             loop.call_soon_threadsafe(self._background_done, doc.uri, version, engine, fut)
 
         future.add_done_callback(done)
 
     def _background_done(self, uri: str, version: int, engine: IncrementalAnalyzer,
-                         future: Future[AnalysisState]) -> None:
+                         future: Future[tuple[Any, AnalysisState]]) -> None:
         self._pending.pop(uri, None)
         doc = self.store.get(uri)
         if doc is None:
             return
         try:
-            state = future.result()
-        except Exception as exc:
+            tree, state = future.result()
+        except Exception as exc:  # noqa: BLE001 - a boundary: log and carry on
             self.log(logging.ERROR, f"analysis of {uri} failed: {exc}")
             return
-        if doc.version != version or engine is not self.engine or doc.dirty:
+        if doc.version != version or engine is not self.engine:
             self.analyse(doc, None)  # stale: never publish it; analyse the current text
             return
-        doc.analysis = state
+        doc.tree, doc.analysis, doc.dirty = tree, state, False
         self._report_failures(doc)
         self.schedule_publish(uri)
 

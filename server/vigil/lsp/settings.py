@@ -27,13 +27,13 @@ class Settings:
     enable: bool = True
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    severityOverrides: Mapping[str, str] = field(default_factory=dict)  # noqa: N815 - wire name
+    severityOverrides: Mapping[str, str] = field(default_factory=dict)
     run: str = "onType"
-    workspaceScan: str = "workspace"  # noqa: N815
-    maxWorkspaceFiles: int = 5000  # noqa: N815
-    ruleDirs: tuple[str, ...] = ()  # noqa: N815
-    trustedRuleDirs: tuple[str, ...] = ()  # noqa: N815
-    logLevel: str = "warning"  # noqa: N815
+    workspaceScan: str = "workspace"
+    maxWorkspaceFiles: int = 5000
+    ruleDirs: tuple[str, ...] = ()
+    trustedRuleDirs: tuple[str, ...] = ()
+    logLevel: str = "warning"
 
     def config_overrides(self) -> dict[str, Any]:
         """The keys ``vigil.config.Config.merged`` understands."""
@@ -53,7 +53,7 @@ def _strings(value: Any) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    raise ValueError("expected a list of strings")
+    raise TypeError("expected a list of strings")
 
 
 def _choice(options: tuple[str, ...]) -> Any:
@@ -67,23 +67,23 @@ def _choice(options: tuple[str, ...]) -> Any:
 
 def _bool(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValueError("expected true or false")
+        raise TypeError("expected true or false")
     return value
 
 
 def _count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError("expected a non-negative integer")
+        raise TypeError("expected a non-negative integer")
     return value
 
 
 def _severities(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping):
-        raise ValueError("expected an object mapping rule ids to severities")
+        raise TypeError("expected an object mapping rule ids to severities")
     out: dict[str, str] = {}
     for key, level in value.items():
         if not isinstance(key, str) or not isinstance(level, str):
-            raise ValueError("expected rule ids mapped to severity names")
+            raise TypeError("expected rule ids mapped to severity names")
         out[key] = Severity.parse(level).label
     return out
 
@@ -138,7 +138,7 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
             continue
         try:
             changes[key] = check(value)
-        except ValueError as exc:
+        except (TypeError, ValueError) as exc:
             problems.append(f"'{key}': {exc}; ignored")
     return replace(settings, **changes), problems
 

@@ -113,6 +113,8 @@ class ScanResult:
     report_unused: bool = False
     #: Effective default severity per rule id (after ``[tool.vigil] severity`` overrides).
     severities: dict[str, Severity] = field(default_factory=dict)
+    #: Findings hidden because ``--baseline`` already lists them.
+    baselined: int = 0
 
     def rule(self, rule_id: str) -> Rule | None:
         return self.ruleset.by_id(rule_id)

@@ -8,9 +8,9 @@ deterministic (sorted, no absolute paths, no dates) for that reason.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from vigil.engine.languages import LANGUAGES
@@ -118,9 +118,11 @@ def _markdown_rule(rule: Rule) -> list[str]:
     else:
         lines.append("- **Quick fix:** none (see How to fix)")
     lines.append(f"- **Source:** `{rule_location(rule)}`")
-    lines += ["", "**Why it matters.** " + " ".join(rule.docs.why.split()), ""]
-    lines += ["**How to fix.** " + " ".join(rule.docs.fix.split()), ""]
+    lines += ["", "**Why it matters**", "", doc_markdown(rule.docs.why), ""]
+    lines += ["**How to fix**", "", doc_markdown(rule.docs.fix), ""]
     before, after, label = _example_pair(rule)
+    if "```" in rule.docs.fix:  # the docs show their own before/after code
+        before = after = None
     if before is not None:
         lines += ["Before:", "", f"```{fence(rule)}", before.code.strip("\n"), "```", ""]
     if after is not None:
@@ -168,9 +170,11 @@ def rule_text(rule: Rule) -> str:
     if rule.fix is not None:
         lines.append(f"Quick fix:   {rule.fix.title} ({fix_kind(rule)})")
     lines.append(f"Rule file:   {rule.source_path}")
-    lines += ["", "Why it matters", "  " + "\n  ".join(_wrap(rule.docs.why))]
-    lines += ["", "How to fix", "  " + "\n  ".join(_wrap(rule.docs.fix))]
+    lines += ["", "Why it matters", *(("  " + line).rstrip() for line in wrap_markdown(rule.docs.why))]
+    lines += ["", "How to fix", *(("  " + line).rstrip() for line in wrap_markdown(rule.docs.fix))]
     before, after, label = _example_pair(rule)
+    if "```" in rule.docs.fix:  # the docs show their own before/after code
+        before = after = None
     if before is not None:
         lines += ["", "Before", *(("    " + line).rstrip() for line in before.code.strip("\n").splitlines())]
     if after is not None:
@@ -181,16 +185,52 @@ def rule_text(rule: Rule) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _wrap(text: str, width: int = 96) -> list[str]:
-    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
+def doc_markdown(text: str) -> str:
+    """Rule docs are markdown already (paragraphs, lists, fenced code): keep them verbatim."""
+    return textwrap.dedent(text).strip()
+
+
+def _blocks(text: str) -> list[tuple[str, list[str]]]:
+    """Split markdown into ("code", lines) fenced blocks and ("text", lines) paragraphs."""
+    blocks: list[tuple[str, list[str]]] = []
+    current: list[str] = []
+    in_code = False
+    for line in doc_markdown(text).splitlines():
+        if line.lstrip().startswith("```"):
+            if current:
+                blocks.append(("code" if in_code else "text", current))
+            current, in_code = [], not in_code
+            continue
+        if not in_code and not line.strip():
+            if current:
+                blocks.append(("text", current))
+            current = []
+            continue
+        current.append(line)
+    if current:
+        blocks.append(("code" if in_code else "text", current))
+    return blocks
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*]|\d+[.)])\s+")
+
+
+def wrap_markdown(text: str, width: int = 96) -> list[str]:
+    """Markdown for a terminal: paragraphs re-flowed, list items kept apart, code indented."""
     out: list[str] = []
-    for index, paragraph in enumerate(paragraphs):
-        if index:
+    for kind, lines in _blocks(text):
+        if out:
             out.append("")
-        out.extend(textwrap.wrap(paragraph, width) or [""])
+        if kind == "code":
+            out.extend(("  " + line).rstrip() for line in lines)
+            continue
+        items: list[str] = []
+        for line in lines:
+            if _LIST_ITEM.match(line) or not items:
+                items.append(line.strip())
+            else:
+                items[-1] += " " + line.strip()
+        for item in items:
+            indent = "  " if _LIST_ITEM.match(item) else ""
+            out.extend(textwrap.wrap(item, width, subsequent_indent=indent) or [""])
     return out
-
-
-def default_docs_path() -> Path:
-    """``docs/rules.md`` of the checkout (the file ``vigil rules --format markdown`` regenerates)."""
-    return default_rule_dirs()[0].parent / "docs" / "rules.md"

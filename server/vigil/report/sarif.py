@@ -24,7 +24,7 @@ from urllib.parse import quote
 from vigil import __version__
 from vigil.engine.findings import Finding
 from vigil.report.model import FileResult, RenderOptions, ScanResult, suppression_label
-from vigil.report.ruledocs import CWE_URL, fence, fix_kind
+from vigil.report.ruledocs import CWE_URL, doc_markdown, fence, fix_kind, wrap_markdown
 from vigil.rules.model import Confidence, Rule, Severity
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -84,13 +84,13 @@ def _physical(result: FileResult, root: Path, start: int, end: int) -> dict[str,
 
 
 def _help(rule: Rule) -> dict[str, str]:
-    why = " ".join(rule.docs.why.split())
-    how = " ".join(rule.docs.fix.split())
     references = list(dict.fromkeys([*rule.docs.references, *(CWE_URL.format(n) for n in rule.cwe)]))
-    text = f"{why}\n\nHow to fix: {how}"
-    markdown = f"**{rule.title}**\n\n{why}\n\n**How to fix.** {how}"
+    text = "\n".join(["Why it matters", *wrap_markdown(rule.docs.why), "", "How to fix",
+                      *wrap_markdown(rule.docs.fix)])
+    markdown = (f"**{rule.title}**\n\n{doc_markdown(rule.docs.why)}\n\n"
+                f"**How to fix**\n\n{doc_markdown(rule.docs.fix)}")
     fixed = next((e for e in rule.examples if e.kind == "vulnerable" and e.fixed), None)
-    if fixed is not None and fixed.fixed is not None:
+    if fixed is not None and fixed.fixed is not None and "```" not in rule.docs.fix:
         lang = fence(rule)
         markdown += (f"\n\nBefore:\n\n```{lang}\n{fixed.code.strip()}\n```\n\n"
                      f"After:\n\n```{lang}\n{fixed.fixed.strip()}\n```")

@@ -168,6 +168,8 @@ def summary(scan: ScanResult) -> list[str]:
         below = sum(1 for _, f in scan.iter_findings() if f.severity < scan.fail_on)
         if below:
             lines.append(f"{below} below --fail-on {scan.fail_on.label} (not failing).")
+    if scan.baselined:
+        lines.append(f"{_plural(scan.baselined, 'finding')} already in the baseline (not shown).")
     if scan.report_unused and scan.unused_count:
         lines.append(f"{_plural(scan.unused_count, 'unused suppression')}.")
     if scan.problems:

@@ -30,7 +30,9 @@ __all__ = [
     "file_taint", "spec_for", "tainted_by",
 ]
 
-_CACHE_SIZE = 8
+#: Trees are ~21x their source in memory: keep only the current file and the previous one
+#: (the memo exists for the sinks of ONE analysis run; workspace scans must not pile up trees).
+_CACHE_SIZE = 2
 _cache: OrderedDict[int, FileTaint] = OrderedDict()
 _cache_lock = threading.Lock()
 _specs: dict[tuple[tuple[str, float], ...], TaintSpec] = {}

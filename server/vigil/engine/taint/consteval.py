@@ -16,7 +16,6 @@ from typing import Any
 
 import tree_sitter as ts
 
-from vigil.engine.constants import string_value
 from vigil.engine.taint.model import NOCONST, node_text
 
 Lookup = Callable[[str], Any]
@@ -235,7 +234,7 @@ def _comparison(node: ts.Node, lookup: Lookup, depth: int) -> Any:
     values = [evaluate(o, lookup, depth + 1) for o in operands]
     if any(v is NOCONST for v in values):
         return NOCONST
-    for op, left, right in zip(operators, values, values[1:]):
+    for op, left, right in zip(operators, values, values[1:], strict=False):
         func = _COMPARE.get(op)
         if func is None or not func(left, right):
             return False if func is not None else NOCONST

@@ -793,9 +793,20 @@ class FunctionFlow:
         return ".".join(reversed(parts))
 
     def source_of(self, node: ts.Node, env: Env, call: bool = False) -> AbsVal | None:
+        spec_all = self.file.spec
         qualified = self.qualify(node, env)
+        # Quick rejection (most names are not sources): one combined pattern per kind.
+        maybe = qualified is not None and (
+            spec_all.any_name is not None and spec_all.any_name.match(qualified) is not None
+            or call and spec_all.any_call is not None and spec_all.any_call.match(qualified) is not None
+            or spec_all.environ)
+        if not maybe:
+            last = self._text(node.child_by_field_name("attribute") if node.type == "attribute" else node)
+            tails = spec_all.call_tails | spec_all.attribute_tails if call else spec_all.attribute_tails
+            if last not in tails and "*" not in tails:
+                return None
         text = None
-        for spec in self.file.spec.sources:
+        for spec in spec_all.sources:
             hit = False
             if qualified is not None:
                 if spec.names is not None and spec.names.match(qualified):
@@ -918,7 +929,9 @@ class FunctionFlow:
         callee_value = self.eval(fn, env) if fn is not None else CLEAN
         if callee_value.func is not None:
             return self.apply(callee_value.func, positional, keywords, node, env, None)
-        return AbsVal(taint=union(args_taint, callee_value.whole())) if args_taint or not callee_value.is_clean else CLEAN
+        if args_taint or not callee_value.is_clean:
+            return AbsVal(taint=union(args_taint, callee_value.whole()))
+        return CLEAN
 
     def _is_clean_type(self, args_node: ts.Node | None, keyword: str) -> bool:
         if args_node is None:
@@ -977,12 +990,7 @@ class FunctionFlow:
             if receiver is not None:
                 args[0] = receiver
             offset = 1
-        for index, value in enumerate(positional):
-            args[index + offset] = value
-        for name, value in keywords.items():
-            index = info.param_index(name)
-            if index is not None:
-                args[index] = value
+        self._bind_arguments(info, args, offset, positional, keywords)
         step = Step(node.start_byte, node.end_byte, f"passed to `{info.name}()`")
         args = {i: v.with_step(step) for i, v in args.items()}
         self.calls.append(CallRecord(info.key, args, node))
@@ -990,6 +998,28 @@ class FunctionFlow:
         if summary is None:
             return AbsVal(taint=union(*(v.whole() for v in args.values())))
         return substitute(summary, args)
+
+    @staticmethod
+    def _bind_arguments(info: FunctionInfo, args: dict[int, AbsVal], offset: int,
+                        positional: list[AbsVal], keywords: dict[str, AbsVal]) -> None:
+        """Map call arguments to parameter indexes; extra ones go into ``*args``/``**kwargs``
+        as precise parts (``kwargs["cmd"]``)."""
+        star = info.splat_index("args")
+        double = info.splat_index("kwargs")
+        for index, value in enumerate(positional):
+            target = index + offset
+            if star is not None and target >= star:
+                collected = args.get(star, AbsVal(fields={}))
+                args[star] = collected.with_field(f"[{target - star!r}]", value)
+            else:
+                args[target] = value
+        for name, value in keywords.items():
+            index = info.param_index(name)
+            if index is not None:
+                args[index] = value
+            elif double is not None:
+                collected = args.get(double, AbsVal(fields={}))
+                args[double] = collected.with_field(f"[{name!r}]", value)
 
     def apply_external(self, other: FileTaint, info: FunctionInfo, positional: list[AbsVal],
                        keywords: dict[str, AbsVal], node: ts.Node) -> AbsVal:
@@ -1000,11 +1030,8 @@ class FunctionFlow:
         summary = other.summary(info)
         if summary is None:
             return AbsVal(taint=union(*(v.whole() for v in positional), *(v.whole() for v in keywords.values())))
-        args: dict[int, AbsVal] = {index: value for index, value in enumerate(positional)}
-        for name, value in keywords.items():
-            index = info.param_index(name)
-            if index is not None:
-                args[index] = value
+        args: dict[int, AbsVal] = {}
+        self._bind_arguments(info, args, 0, positional, keywords)
         where = other.path.rpartition("/")[2] if other.path else "another module"
         here = Step(node.start_byte, node.end_byte, f"through `{info.name}()` in {where}")
 
@@ -1023,12 +1050,7 @@ class FunctionFlow:
         if init is None:
             return instance
         args: dict[int, AbsVal] = {0: instance}
-        for index, value in enumerate(positional):
-            args[index + 1] = value
-        for name, value in keywords.items():
-            index = init.param_index(name)
-            if index is not None:
-                args[index] = value
+        self._bind_arguments(init, args, 1, positional, keywords)
         step = Step(node.start_byte, node.end_byte, f"passed to `{cls}()`")
         args = {i: (v.with_step(step) if i else v) for i, v in args.items()}
         self.calls.append(CallRecord(init.key, args, node))
@@ -1111,9 +1133,10 @@ class FunctionFlow:
             return env, env
         if op in ("in", "not in") and target is not left:
             return env, env
-        if target.type == "call":  # str(x) == ..., x.lower() in ...
+        if target.type == "call":  # x.lower() in ..., x.strip() == ...
             inner = target.child_by_field_name("function")
-            if inner is not None and inner.type == "attribute" and _children(target.child_by_field_name("arguments") or target) == []:
+            call_args = target.child_by_field_name("arguments")
+            if inner is not None and inner.type == "attribute" and call_args is not None and not _children(call_args):
                 target = inner.child_by_field_name("object") or target
         classes: frozenset[str] = frozenset({ALL})
         if target.type == "attribute" and self._text(target.child_by_field_name("attribute")) in _HOST_PARTS:

@@ -16,7 +16,8 @@ import fnmatch
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +71,11 @@ class Fact:
         trace = self.trace + (step,)
         if len(trace) > MAX_TRACE:
             trace = trace[:2] + trace[-(MAX_TRACE - 2):]
-        return replace(self, trace=trace)
+        # Direct construction: dataclasses.replace() was a visible cost in the hot path.
+        return Fact(self.label, self.sanitized, trace, self.param, self.path)
 
     def sanitize(self, classes: frozenset[str]) -> Fact:  # noqa: D102
-        return replace(self, sanitized=self.sanitized | classes)
+        return Fact(self.label, self.sanitized | classes, self.trace, self.param, self.path)
 
     def reaches(self, vuln_class: str, labels: frozenset[str]) -> bool:
         return self.label in labels and vuln_class not in self.sanitized and ALL not in self.sanitized
@@ -187,18 +189,18 @@ class AbsVal:
     def with_field(self, key: str, value: AbsVal) -> AbsVal:
         fields = dict(self.fields or {})
         fields[key] = value
-        return replace(self, fields=fields, const=NOCONST)
+        return AbsVal(self.taint, fields, NOCONST, self.func, self.cls, self.sym, self.tags)
 
     def add_taint(self, extra: Taint) -> AbsVal:
         if not extra:
             return self
-        return replace(self, taint=union(self.taint, extra), const=NOCONST)
+        return AbsVal(union(self.taint, extra), self.fields, NOCONST, self.func, self.cls, self.sym, self.tags)
 
     def map_facts(self, fn: Any) -> AbsVal:
         """Apply ``fn(fact) -> fact | None`` to every fact, in the value and all its parts."""
         taint = tuple(f2 for f in self.taint if (f2 := fn(f)) is not None)
         fields = {k: v.map_facts(fn) for k, v in self.fields.items()} if self.fields else None
-        return replace(self, taint=taint, fields=fields)
+        return AbsVal(taint, fields, self.const, self.func, self.cls, self.sym, self.tags)
 
     def with_step(self, step: Step) -> AbsVal:
         if self.is_clean:
@@ -265,6 +267,19 @@ def _globs(patterns: Iterable[str], prefix: bool) -> re.Pattern[str] | None:
     return re.compile(rf"(?s:(?:{'|'.join(parts)}){tail})\Z")
 
 
+def _tails(globs: Iterable[str]) -> frozenset[str]:
+    tails: set[str] = set()
+    for glob in globs:
+        tail = glob.rpartition(".")[2]
+        tails.add("*" if any(ch in tail for ch in "*?[") else tail)
+    return frozenset(tails)
+
+
+def _union_patterns(patterns: Iterable[re.Pattern[str] | None]) -> re.Pattern[str] | None:
+    parts = [p.pattern for p in patterns if p is not None]
+    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+
+
 @dataclass(frozen=True)
 class SourceSpec:
     label: str
@@ -273,6 +288,8 @@ class SourceSpec:
     calls: re.Pattern[str] | None = None       # qualified callees whose result is tainted
     call_text: re.Pattern[str] | None = None   # callee source text (methods on local objects)
     attribute_text: re.Pattern[str] | None = None
+    attribute_globs: tuple[str, ...] = ()
+    call_globs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -343,6 +360,25 @@ class TaintSpec:
     #: Whether ``os.environ`` / ``os.getenv`` count as a source (label ``env``).
     environ: bool = False
     files: tuple[Path, ...] = field(default=(), compare=False)
+
+    @cached_property
+    def any_name(self) -> re.Pattern[str] | None:
+        """All ``names`` of all sources as one pattern (a fast "certainly not a source")."""
+        return _union_patterns(s.names for s in self.sources)
+
+    @cached_property
+    def any_call(self) -> re.Pattern[str] | None:
+        return _union_patterns(s.calls for s in self.sources)
+
+    @cached_property
+    def call_tails(self) -> frozenset[str]:
+        """Last segments of ``call_text`` globs (``*`` when a glob ends in a wildcard)."""
+        return _tails(glob for source in self.sources for glob in source.call_globs)
+
+    @cached_property
+    def attribute_tails(self) -> frozenset[str]:
+        """Last segments of ``attribute_text`` globs (``*`` when a glob ends in a wildcard)."""
+        return _tails(glob for source in self.sources for glob in source.attribute_globs)
 
     def sink_class(self, qualified: str | None) -> str | None:
         if qualified is None:
@@ -417,7 +453,9 @@ def load_spec(paths: Sequence[Path]) -> TaintSpec:
                 names=_globs(_strs(e, "names", where), prefix=True),
                 calls=_globs(_strs(e, "calls", where), prefix=False),
                 call_text=_globs(_strs(e, "call_text", where), prefix=False),
-                attribute_text=_globs(_strs(e, "attribute_text", where), prefix=True)))
+                attribute_text=_globs(_strs(e, "attribute_text", where), prefix=True),
+                attribute_globs=_strs(e, "attribute_text", where),
+                call_globs=_strs(e, "call_text", where)))
         for e in data.get("parameters", []):
             parameters.append(ParameterSpec(
                 label=_label(e, where), description=e.get("description", ""),

@@ -50,6 +50,8 @@ class Param:
     annotation: str | None
     default: ts.Node | None
     node: ts.Node
+    #: "" for a plain parameter, "args" for ``*args``, "kwargs" for ``**kwargs``
+    kind: str = ""
 
 
 @dataclass
@@ -81,7 +83,14 @@ class FunctionInfo:
 
     def param_index(self, name: str) -> int | None:
         for param in self.params:
-            if param.name == name:
+            if param.name == name and not param.kind:
+                return param.index
+        return None
+
+    def splat_index(self, kind: str) -> int | None:
+        """Index of the ``*args`` (kind "args") or ``**kwargs`` (kind "kwargs") parameter."""
+        for param in self.params:
+            if param.kind == kind:
                 return param.index
         return None
 
@@ -218,7 +227,8 @@ class FileTaint:
                 continue  # "*" / "/" separators
             if name_node is None:
                 continue
-            yield Param(node_text(name_node), index, annotation, default, child)
+            splat = {"list_splat_pattern": "args", "dictionary_splat_pattern": "kwargs"}.get(kind, "")
+            yield Param(node_text(name_node), index, annotation, default, child, splat)
             index += 1
 
     def enclosing_function(self, node: ts.Node) -> FunctionInfo:
@@ -580,6 +590,6 @@ def _load_module(path: Path, spec: TaintSpec) -> FileTaint | None:
     state = FileTaint(tree, source, collect_names(tree), spec, str(path))
     with _MODULES_LOCK:
         _MODULES[key] = state
-        while len(_MODULES) > 32:
+        while len(_MODULES) > 8:
             _MODULES.popitem(last=False)
     return state

@@ -10,7 +10,14 @@ if TYPE_CHECKING:
 
 
 def register(server: VigilServer) -> None:
-    from vigil.lsp.features import code_actions, commands, configuration, diagnostics, hover, text_sync
+    from vigil.lsp.features import (
+        code_actions,
+        commands,
+        configuration,
+        diagnostics,
+        hover,
+        text_sync,
+    )
 
     for module in (configuration, text_sync, diagnostics, code_actions, hover, commands):
         module.register(server)

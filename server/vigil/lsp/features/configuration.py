@@ -24,7 +24,7 @@ async def pull_configuration(ls: VigilServer) -> bool:
     try:
         result = await ls.workspace_configuration_async(types.ConfigurationParams(
             items=[types.ConfigurationItem(section=SECTION, scope_uri=scope)]))
-    except Exception as exc:  # a client that advertises but fails: keep what we have
+    except Exception as exc:  # noqa: BLE001 - a boundary: log and carry on
         ls.log(logging.WARNING, f"workspace/configuration failed: {exc}")
         return False
     raw = result[0] if result else None
@@ -47,7 +47,7 @@ def register(server: VigilServer) -> None:
                         register_options=types.DidChangeWatchedFilesRegistrationOptions(
                             watchers=[types.FileSystemWatcher(glob_pattern="**/pyproject.toml")]),
                     )]))
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a boundary: log and carry on
                 ls.log(logging.INFO, f"could not watch pyproject.toml: {exc}")
         if await pull_configuration(ls):
             ls.reanalyse_all()
