@@ -5,20 +5,27 @@ A pygls ``LanguageClient`` starts ``python -m vigil serve`` over stdio, opens a 
 it like a person does, one ``didChange`` per keystroke, timing each until the
 ``publishDiagnostics`` of that very version arrives:
 
-  function  Enter at the end of a statement inside a function body (second half of the file),
-            type ``total = len(items) + 1`` one character at a time, Backspace it all, join
-            the line again. Half-typed code is a syntax error most of the time: error recovery
-            is part of the measurement.
-  module    the same at module level, between two top-level statements:
-            ``print("ready", flush=True)``.
+  function  Enter (with the editor's auto-indent) at the end of a statement inside a function
+            body in the second half of the file, type ``total = len(items) + 1`` one character
+            at a time, Backspace it all, join the line again.
+  module    on a blank line between two top-level statements (60% into the file): Enter,
+            type ``print("ready", flush=True)``, Backspace it all, join.
   imports   the same inside the first import block: ``import json``. Imports are whole-file
             facts, so every one of these keystrokes is a full re-analysis by design.
-  paste     paste a real 50-line function at module level, then delete it (undo), repeated.
+  paste     paste a real ~50-line top-level function (from a module not in the document) at
+            module level, then delete it (undo), repeated.
+
+Brackets and quotes are typed the way VS Code sends them by default (``autoClosingBrackets``):
+``(`` inserts ``()``, and typing ``)`` over the pending one replaces it; ``--no-autoclose``
+types them bare. Half-typed code is a syntax error much of the time either way, so
+tree-sitter's error recovery is part of the measurement.
 
 Every script ends on the original text, so the last publish must list as many diagnostics as
 the cold ``didOpen``; the JSON records whether it did. Run under UTF-16 and UTF-8 client
-capabilities; ``--full`` repeats the function script with ``VIGIL_INCREMENTAL=0`` (the server
-re-analyses the whole file on every change) and reports full / incremental as a ratio.
+capabilities. The function script is then repeated with ``VIGIL_INCREMENTAL=0`` (the server
+re-analyses the whole file on every change; ``--no-full`` skips it) and full / incremental is
+reported as a ratio. Besides the client-side latency, the server's own CPU time per change
+(``/proc/<pid>/stat``) is recorded: on a loaded machine it is the steadier number.
 
 Usage:
   python bench/keystroke.py                      # the documented run (see docs/benchmarks.md)
@@ -40,7 +47,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _corpus import STDLIB, Document, build_document, paste_block  # noqa: E402
-from _lsp import Session  # noqa: E402
+from _lsp import Session, cpu_seconds  # noqa: E402
 from _report import load_average, summary, table, write_json  # noqa: E402
 
 from vigil.engine.languages import parse  # noqa: E402
@@ -189,9 +196,12 @@ async def one_session(doc: Document, places: Places, encoding: str, incremental:
             uri = path.as_uri()
             results: dict[str, Any] = {}
             for location in locations:
+                cpu_before = cpu_seconds(session.pid)
                 samples, last = await run_location(session, uri, places, location, passes[location], paste,
                                                       autoclose)
+                cpu = cpu_seconds(session.pid) - cpu_before
                 results[location] = {**summary(samples), "samples_ms": [round(s, 3) for s in samples],
+                                     "server_cpu_ms_per_change": round(cpu * 1000 / max(1, len(samples)), 2),
                                      "final_diagnostics": last, "consistent": last == open_count}
         finally:
             await session.stop()
@@ -253,10 +263,10 @@ def print_tables(payload: dict[str, Any]) -> None:
         for location, stats in run["locations"].items():
             rows.append([f"{run['lines']:,}", run["encoding"], "incr" if run["incremental"] else "FULL",
                          run["repeat"] + 1, location, stats["n"], stats["p50"], stats["p95"], stats["p99"],
-                         stats["max"], "yes" if stats["consistent"] else "NO",
+                         stats["max"], stats["server_cpu_ms_per_change"], "yes" if stats["consistent"] else "NO",
                          " ".join(str(x) for x in run["load_before"][:1])])
     print(table(["lines", "encoding", "mode", "run", "edit", "changes", "p50 ms", "p95 ms", "p99 ms",
-                 "max ms", "same diags", "load"], rows))
+                 "max ms", "server CPU ms/change", "same diags", "load"], rows))
     print()
     opens = [[f"{r['lines']:,}", r["encoding"], "incr" if r["incremental"] else "FULL", r["repeat"] + 1,
               r["did_open_ms"], r["did_open_diagnostics"], r["initialize_ms"]] for r in payload["runs"]]

@@ -21,7 +21,7 @@ def _project_files(project: Path, count: int = 40) -> None:
 
 def _findings(out: str) -> list[tuple[str, str, int]]:
     document = json.loads(out)
-    return [(f["path"], f["rule"], f["start"]["line"]) for f in document["findings"]]
+    return [(f["path"], f["rule"], f["line"]) for f in document["findings"]]
 
 
 @pytest.fixture

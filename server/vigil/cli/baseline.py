@@ -33,11 +33,11 @@ class BaselineError(Exception):
 
 
 def _relative(path: Path, base: Path) -> str:
-    absolute = Path(os.path.abspath(path))
+    absolute = os.path.abspath(path)
     try:
-        return absolute.relative_to(base).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+        return Path(os.path.relpath(absolute, base)).as_posix()
+    except ValueError:  # another drive on Windows
+        return Path(absolute).as_posix()
 
 
 def _base(baseline_file: Path) -> Path:

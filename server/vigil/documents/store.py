@@ -47,6 +47,13 @@ class ChangeSet:
     changed: list[Span] = field(default_factory=list)
     #: A whole-document replacement (or a document without a tree): analyse from scratch.
     whole: bool = False
+    #: The tree before or after the change has syntax errors. tree-sitter's error recovery
+    #: depends on edit history, so such a tree may differ from a fresh parse of the same text
+    #: (see ``reparse_fresh``), in or after the error.
+    errors: bool = False
+
+    def may_differ_from_fresh_parse(self) -> bool:
+        return self.errors
 
 
 @dataclass
@@ -114,6 +121,7 @@ class DocumentStore:
                       codec: PositionCodec) -> ChangeSet:
         result = ChangeSet()
         old_tree = doc.tree.copy() if doc.tree is not None else None
+        result.errors = doc.tree is not None and doc.tree.root_node.has_error
         for change in changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
                 self._apply_partial(doc, change, codec, old_tree, result)
@@ -135,6 +143,7 @@ class DocumentStore:
         else:
             doc.tree = parse(doc.source, doc.language, old_tree)
             result.changed = [(r.start_byte, r.end_byte) for r in old_tree.changed_ranges(doc.tree)]
+        result.errors = result.errors or doc.tree.root_node.has_error
         return result
 
     @staticmethod

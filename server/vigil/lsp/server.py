@@ -254,7 +254,7 @@ class VigilServer(LanguageServer):
             and not engine.needs_full(doc.analysis, doc.source, doc.tree, change.edits, change.changed,
                                       keep_facts_while_broken=True)
         )
-        if change is not None and doc.tree.root_node.has_error:
+        if change is not None and change.may_differ_from_fresh_parse():
             self._schedule_settle(doc)
         if incremental:
             assert change is not None and doc.analysis is not None
@@ -285,7 +285,10 @@ class VigilServer(LanguageServer):
         """Typing paused on a tree with errors: re-parse from scratch and analyse the file."""
         self._settle_timers.pop(uri, None)
         doc = self.store.get(uri)
-        if doc is None or doc.version != version or doc.tree is None:
+        if doc is None or doc.tree is None:
+            return
+        if doc.version != version:  # still typing: settle once it pauses
+            self._schedule_settle(doc)
             return
         if len(doc.source) >= BACKGROUND_FULL_ANALYSIS_BYTES:
             doc.analysis = None
@@ -349,6 +352,9 @@ class VigilServer(LanguageServer):
         for doc in self.store:
             doc.dirty = True
             self.analyse(doc, None)
+        scanner = getattr(self, "workspace_scanner", None)  # closed files (features/workspace_scan)
+        if scanner is not None:
+            scanner.start()
         if self.pull_diagnostics and self.client_supports("workspace.diagnostics.refresh_support"):
             self.workspace_diagnostic_refresh(None)
 

@@ -34,6 +34,8 @@ class Settings:
     ruleDirs: tuple[str, ...] = ()
     trustedRuleDirs: tuple[str, ...] = ()
     logLevel: str = "warning"
+    #: Persistent result cache folder ("" = $VIGIL_CACHE_DIR or the user cache folder).
+    cacheDir: str = ""
 
     def config_overrides(self) -> dict[str, Any]:
         """The keys ``vigil.config.Config.merged`` understands."""
@@ -63,6 +65,12 @@ def _choice(options: tuple[str, ...]) -> Any:
         return str(value)
 
     return check
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value
 
 
 def _bool(value: Any) -> bool:
@@ -99,6 +107,7 @@ _CHECKS: dict[str, Any] = {
     "ruleDirs": _strings,
     "trustedRuleDirs": _strings,
     "logLevel": _choice(LOG_LEVELS),
+    "cacheDir": _string,
 }
 
 #: Keys the VS Code client owns; accepted silently, never used by the server.

@@ -12,7 +12,7 @@ from vigil.report.model import RenderOptions, ScanResult
 
 Reporter = Callable[[ScanResult, RenderOptions], str]
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "html")
 
 
 def reporter(name: str) -> Reporter:
@@ -25,6 +25,8 @@ def reporter(name: str) -> Reporter:
         from vigil.report.sarif import render
     elif name == "github":
         from vigil.report.github import render
+    elif name == "html":
+        from vigil.report.html import render
     else:
         raise ValueError(f"unknown format {name!r} (expected one of: {', '.join(FORMATS)})")
     return render

@@ -26,6 +26,7 @@ import tree_sitter as ts
 
 from vigil.engine.constants import is_constant, string_value
 from vigil.engine.names import ModuleNames
+from vigil.rules import ts_leak
 
 BUILTIN_PREDICATES = {
     "eq?", "not-eq?", "any-eq?", "any-not-eq?", "match?", "not-match?", "any-match?",
@@ -120,10 +121,13 @@ def unknown_predicates(query_source: str) -> list[str]:
 
 def make_predicate(names: ModuleNames) -> Callable[[str, PredicateArgs, int, Captures], bool]:
     def predicate(name: str, args: PredicateArgs, pattern_index: int, captures: Captures) -> Any:
-        handler = HANDLERS.get(name)
-        if handler is None:
-            return False  # unreachable for validated rules; never match on an unknown predicate
-        nodes, strings = _nodes(args, captures)
-        return handler(names, nodes, strings)
+        try:
+            handler = HANDLERS.get(name)
+            if handler is None:
+                return False  # unreachable for validated rules; never match on an unknown predicate
+            nodes, strings = _nodes(args, captures)
+            return handler(names, nodes, strings)
+        finally:
+            ts_leak.release(captures)  # py-tree-sitter 0.26.1 leaks it (and so every tree)
 
     return predicate

@@ -17,7 +17,8 @@ def register(server: VigilServer) -> None:
         diagnostics,
         hover,
         text_sync,
+        workspace_scan,
     )
 
-    for module in (configuration, text_sync, diagnostics, code_actions, hover, commands):
+    for module in (configuration, text_sync, diagnostics, code_actions, hover, commands, workspace_scan):
         module.register(server)

@@ -11,6 +11,7 @@ import logging
 
 from lsprotocol import types
 
+from vigil.lsp.features.workspace_scan import scanner_of, watch_python_files
 from vigil.lsp.server import VigilServer
 
 SECTION = "vigil"
@@ -51,6 +52,9 @@ def register(server: VigilServer) -> None:
                 ls.log(logging.INFO, f"could not watch pyproject.toml: {exc}")
         if await pull_configuration(ls):
             ls.reanalyse_all()
+        await watch_python_files(ls)
+        if (scanner := scanner_of(ls)) is not None:
+            scanner.start()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: VigilServer, params: types.DidChangeConfigurationParams) -> None:
@@ -66,4 +70,7 @@ def register(server: VigilServer) -> None:
     def did_change_watched_files(ls: VigilServer, params: types.DidChangeWatchedFilesParams) -> None:
         if any(change.uri.endswith("pyproject.toml") for change in params.changes):
             ls.reload()
-            ls.reanalyse_all()
+            ls.reanalyse_all()  # restarts the workspace scan too
+        elif (scanner := scanner_of(ls)) is not None:
+            for change in params.changes:
+                scanner.file_changed(change.uri, deleted=change.type == types.FileChangeType.Deleted)

@@ -12,6 +12,7 @@ import asyncio
 from lsprotocol import types
 
 from vigil.documents.store import DocumentState
+from vigil.lsp.features.workspace_scan import scanner_of
 from vigil.lsp.server import VigilServer
 
 IDENTIFIER = "vigil"
@@ -60,4 +61,6 @@ def register(server: VigilServer) -> None:
                 items.append(types.WorkspaceFullDocumentDiagnosticReport(
                     uri=current.uri, version=current.version, items=ls.diagnostics(current),
                     result_id=result_id))
+        if (scanner := scanner_of(ls)) is not None:
+            items.extend(scanner.workspace_reports(previous))  # closed files of the workspace scan
         return types.WorkspaceDiagnosticReport(items=items)

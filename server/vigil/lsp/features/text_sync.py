@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from vigil.lsp.features.workspace_scan import scanner_of
 from vigil.lsp.server import VigilServer
 
 
@@ -16,6 +17,8 @@ def register(server: VigilServer) -> None:
     def did_open(ls: VigilServer, params: types.DidOpenTextDocumentParams) -> None:
         item = params.text_document
         doc = ls.store.open(item.uri, item.version, item.text, item.language_id)
+        if (scanner := scanner_of(ls)) is not None:
+            scanner.opened(item.uri)  # open documents win over the workspace scan
         ls.analyse(doc, None)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -44,3 +47,5 @@ def register(server: VigilServer) -> None:
     def did_close(ls: VigilServer, params: types.DidCloseTextDocumentParams) -> None:
         if ls.store.close(params.text_document.uri) is not None:
             ls.clear(params.text_document.uri)
+            if (scanner := scanner_of(ls)) is not None:
+                scanner.file_changed(params.text_document.uri)  # back to what is on disk
