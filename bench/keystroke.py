@@ -231,13 +231,34 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             for encoding, incremental, locations, passes in plans:
                 if not incremental and repeat >= args.full_repeat:
                     continue
+                if repeat >= args.slow_repeat:  # imports/paste re-analyse the file: fewer runs
+                    locations = [loc for loc in locations if loc in ("function", "module")]
+                if not locations:
+                    continue
                 print(f"  {doc.lines:,} lines, {encoding}, {'incremental' if incremental else 'full'}, "
                       f"run {repeat + 1}: {', '.join(locations)} ...", file=sys.stderr, flush=True)
                 run = await one_session(doc, places, encoding, incremental, locations, passes, paste,
                                         args.autoclose)
                 run["size"], run["repeat"] = size, repeat
                 runs.append(run)
-    return {"documents": documents, "runs": runs, "ratios": ratios(runs)}
+    return {"documents": documents, "runs": runs, "pooled": pooled(runs), "ratios": ratios(runs)}
+
+
+def pooled(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """All samples of one (size, encoding, mode, edit) over every repeat, summarised together."""
+    groups: dict[tuple[int, int, str, bool, str], list[dict[str, Any]]] = {}
+    for run in runs:
+        for location, stats in run["locations"].items():
+            key = (run["size"], run["lines"], run["encoding"], run["incremental"], location)
+            groups.setdefault(key, []).append(stats)
+    out = []
+    for (size, lines, encoding, incremental, location), parts in groups.items():
+        samples = [x for part in parts for x in part["samples_ms"]]
+        cpu = statistics.fmean(part["server_cpu_ms_per_change"] for part in parts)
+        out.append({"size": size, "lines": lines, "encoding": encoding, "incremental": incremental,
+                    "location": location, "sessions": len(parts), **summary(samples),
+                    "server_cpu_ms_per_change": round(cpu, 2), "consistent": all(p["consistent"] for p in parts)})
+    return out
 
 
 def ratios(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -258,6 +279,12 @@ def ratios(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def print_tables(payload: dict[str, Any]) -> None:
+    print(table(["lines", "encoding", "mode", "edit", "sessions", "changes", "p50 ms", "p95 ms", "p99 ms",
+                 "max ms", "server CPU ms/change", "same diags"],
+                [[f"{g['lines']:,}", g["encoding"], "incr" if g["incremental"] else "FULL", g["location"],
+                  g["sessions"], g["n"], g["p50"], g["p95"], g["p99"], g["max"], g["server_cpu_ms_per_change"],
+                  "yes" if g["consistent"] else "NO"] for g in payload["pooled"]]))
+    print()
     rows = []
     for run in payload["runs"]:
         for location, stats in run["locations"].items():
@@ -289,6 +316,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--paste-passes", type=int, default=5)
     parser.add_argument("--paste-lines", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=2, help="fresh server sessions per configuration")
+    parser.add_argument("--slow-repeat", type=int, default=1,
+                        help="sessions that also run the imports and paste scripts (full re-analyses)")
     parser.add_argument("--no-full", dest="full", action="store_false", help="skip the VIGIL_INCREMENTAL=0 baseline")
     parser.add_argument("--full-sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--full-passes", type=int, default=1)

@@ -128,7 +128,7 @@ def test_settings_rules_only_fire_in_settings_modules(analyzer: Analyzer) -> Non
 
 
 def test_assert_rule_skips_tests(analyzer: Analyzer) -> None:
-    source = b"def view(request):\n    assert request.user.is_staff\n"
+    source = b"import django\ndef view(request):\n    assert request.user.is_staff\n"
     assert any(f.rule_id == "WEB010" for f in analyzer.analyze(source, path="app/views.py").findings)
     assert not any(f.rule_id == "WEB010" for f in analyzer.analyze(source, path="tests/test_views.py").findings)
 

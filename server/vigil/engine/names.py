@@ -74,7 +74,9 @@ class ModuleNames:
         entries = self.bindings.get(name)
         if not entries:
             return None
-        index = bisect.bisect_right([b.start_byte for b in entries], byte)
+        # ``key=``, not a list of starts built per call: that was O(bindings) per lookup, and
+        # minutes on a generated file re-binding one name thousands of times.
+        index = bisect.bisect_right(entries, byte, key=lambda b: b.start_byte)
         return entries[index - 1] if index else entries[-1]
 
     def qualify(self, node: ts.Node | None) -> str | None:

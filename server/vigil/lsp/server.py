@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 #: analysis of 100 kB takes ~10-20 ms on the reference machine; above that it would delay
 #: reading the next message noticeably).
 BACKGROUND_FULL_ANALYSIS_BYTES = 100_000
+#: Seconds one analysis (whole file or edited region) may take; past it the rest is skipped
+#: and logged. Generated, sink-dense files near max-file-size took minutes without it.
+FILE_TIME_BUDGET = 10.0
 #: After this pause in typing on a tree with syntax errors, re-parse from scratch (error
 #: recovery depends on edit history; see ``DocumentStore.reparse_fresh``).
 SETTLE_SECONDS = 0.3
@@ -225,7 +228,8 @@ class VigilServer(LanguageServer):
             self._rules_key = key
             for error in self.ruleset.errors:
                 self.log(logging.WARNING, f"rule not loaded: {error}")
-        self.engine = IncrementalAnalyzer(Analyzer(self.ruleset, config.policy()))
+        self.engine = IncrementalAnalyzer(Analyzer(self.ruleset, config.policy(),
+                                                   time_budget=FILE_TIME_BUDGET))
         if problems:
             self.show_problem(problems_message(problems))
         else:

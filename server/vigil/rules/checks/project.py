@@ -24,6 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from vigil.rules.checks import layout
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -276,6 +278,20 @@ def _mtime(path: Path) -> int:
         return -1
 
 
+def _add_layout(facts: ProjectFacts, directory: Path, file_name: str, text: str) -> None:
+    """Packages the build backend builds are first-party, wherever they live (``server/vigil``
+    declared by hatch, setuptools' ``package-dir``, Poetry's ``from``): code elsewhere in the
+    project (scripts, benchmarks) imports them without any dependency declaring them."""
+    reader = layout.READERS.get(file_name)
+    if reader is None:
+        return
+    found = reader(text)
+    facts.first_party.update(normalize(n) for n in found.names)
+    for folder in layout.source_directories(directory, found):
+        facts.sources[folder] = _mtime(folder)
+        facts.local_modules.update(_module_names(folder))
+
+
 def build_facts(start: Path) -> ProjectFacts:
     """Read everything ``start`` (a directory) can see between itself and its project root."""
     root = find_root(start)
@@ -293,6 +309,7 @@ def build_facts(start: Path) -> ProjectFacts:
             if text is None:
                 continue
             facts.sources[path] = _mtime(path)
+            _add_layout(facts, directory, name, text)
             if name == "pyproject.toml":
                 declared, first_party = parse_pyproject(text)
                 facts.declared.update(declared)

@@ -17,6 +17,7 @@ from vigil.engine.runner import CheckResult, Match, is_test_path
 from vigil.rules.checks.syntax import (
     enclosing,
     imports_any,
+    imports_prefixed,
     int_value,
     is_dev_module,
     is_settings_module,
@@ -343,16 +344,23 @@ def mass_assignment(match: Match) -> bool:
 # ----------------------------------------------------------------------------------------
 
 _AUTHZ = re.compile(
-    r"is_authenticated|is_admin|is_staff|is_superuser|is_active|has_perm|has_role|permission|"
-    r"authori[sz]|\brole\b|\broles\b|\bowner|current_user|request\.user|\.user\b|\buser\b|"
-    r"token|scope|csrf|signature|verify|allowed|can_\w+|tenant"
+    r"is_authenticated|is_admin|is_staff|is_superuser|has_perms?\b|has_role|has_permission|"
+    r"permissions?\b|authori[sz]|\broles?\b|\bowner|current_user|request\.user|\bcan_\w+|"
+    r"\btenant|csrf"
 )
-_INPUT = re.compile(r"\brequest\b|\breq\b|\bpayload\b|\bform\b|\bbody\b|\bevent\[|query_params")
+_INPUT = re.compile(
+    r"\brequest\.(?:json|form|args|data|POST|GET|body|headers|query_params|path_params|values|files|"
+    r"get_json|cookies)|\bpayload\b|\bevent\[[\"']body"
+)
+#: Asserts only guard requests in web/API code; elsewhere they are invariants (B101's noise).
+_SERVER_MODULES = ("flask", "werkzeug", "fastapi", "starlette", "django", "rest_framework", "quart",
+                   "sanic", "aiohttp", "litestar", "falcon", "bottle", "tornado", "pyramid", "jwt",
+                   "authlib", "connexion", "graphene", "strawberry", "ninja", "mangum", "aws_lambda")
 
 
 def assert_guard(match: Match) -> CheckResult | bool:
     node = match.node("finding")
-    if node is None or is_test_path(match.path):
+    if node is None or is_test_path(match.path) or not imports_prefixed(match, *_SERVER_MODULES):
         return False
     condition = node.named_children[0] if node.named_children else None
     cond_text = text(condition)
