@@ -140,6 +140,8 @@ def workspace_files(limit: int | None = None) -> list[Path]:
     return files[:limit] if limit is not None else files
 
 
-def real_files(count: int) -> list[Path]:
-    """``count`` real, clean-parsing standard-library files (for the memory benchmark)."""
-    return [m.path for m in stdlib_modules()[:count]]
+def real_files(count: int, exclude: tuple[str, ...] = ()) -> list[Path]:
+    """``count`` real, clean-parsing standard-library files (for the memory benchmark);
+    ``exclude`` lists paths relative to the standard library."""
+    skip = {STDLIB / name for name in exclude}
+    return [m.path for m in stdlib_modules() if m.path not in skip][:count]

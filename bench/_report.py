@@ -87,11 +87,17 @@ def machine() -> dict[str, Any]:
     from importlib import metadata
 
     versions: dict[str, str] = {}
-    for package in ("vigil", "pygls", "lsprotocol", "tree-sitter", "tree-sitter-python", "bandit", "ruff"):
+    for package in ("pygls", "lsprotocol", "tree-sitter", "tree-sitter-python", "bandit", "ruff"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             continue
+    try:
+        import vigil
+
+        versions["vigil"] = vigil.__version__
+    except ImportError:
+        pass
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),

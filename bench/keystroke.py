@@ -211,7 +211,7 @@ async def one_session(doc: Document, places: Places, encoding: str, incremental:
             "locations": results}
 
 
-async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+async def main_async(args: argparse.Namespace, checkpoint: Any) -> dict[str, Any]:
     runs: list[dict[str, Any]] = []
     documents: dict[int, Any] = {}
     for size in args.sizes:
@@ -222,7 +222,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                            "places": places.__dict__, "paste_lines": paste.count("\n")}
         plans: list[tuple[str, bool, list[str], dict[str, int]]] = []
         for encoding in args.encodings:
-            locations = [loc for loc in args.locations if loc != "imports" or encoding == args.encodings[0]]
+            locations = [loc for loc in args.locations if loc != "imports"
+                         or (encoding == args.encodings[0] and size in (args.import_sizes or args.sizes))]
             plans.append((encoding, True, locations, {"function": args.passes, "module": args.passes,
                                                       "imports": args.import_passes, "paste": args.paste_passes}))
         if args.full and size in args.full_sizes:
@@ -241,6 +242,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                                         args.autoclose)
                 run["size"], run["repeat"] = size, repeat
                 runs.append(run)
+                checkpoint({"documents": documents, "runs": runs, "partial": True})
     return {"documents": documents, "runs": runs, "pooled": pooled(runs), "ratios": ratios(runs)}
 
 
@@ -313,6 +315,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--locations", nargs="+", default=list(LOCATIONS), choices=LOCATIONS)
     parser.add_argument("--passes", type=int, default=3, help="passes of the function/module scripts")
     parser.add_argument("--import-passes", type=int, default=1)
+    parser.add_argument("--import-sizes", type=int, nargs="*", default=None,
+                        help="sizes that run the imports script (default: all)")
     parser.add_argument("--paste-passes", type=int, default=5)
     parser.add_argument("--paste-lines", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=2, help="fresh server sessions per configuration")
@@ -335,8 +339,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    payload = asyncio.run(main_async(args))
-    payload["settings"] = {k: v for k, v in vars(args).items() if k != "output"}
+    settings = {k: v for k, v in vars(args).items() if k != "output"}
+
+    def checkpoint(partial: dict[str, Any]) -> None:
+        """Long runs write what they have after every session (a kill loses one session)."""
+        write_json("keystroke", {**partial, "settings": settings}, args.output)
+
+    payload = asyncio.run(main_async(args, checkpoint))
+    payload["settings"] = settings
     print_tables(payload)
     path = write_json("keystroke", payload, args.output)
     print(f"\nwrote {path}")

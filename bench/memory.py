@@ -36,11 +36,17 @@ from _report import load_average, summary, table, write_json  # noqa: E402
 from keystroke import FUNCTION_WORD, _type_word, find_places  # noqa: E402
 
 
+#: Files the engine does not finish analysing (measured: > 40 s inside the combined query's
+#: ``QueryCursor.matches`` on html/entities.py, a 2,200-entry dict literal), which would block
+#: the server and this benchmark; listed in docs/benchmarks.md as an open problem.
+HANGS = ("html/entities.py",)
+
+
 def mib(kib: int) -> float:
     return round(kib / 1024, 1)
 
 
-async def measure(files: int, minutes: float, size: int, encoding: str) -> dict[str, Any]:
+async def measure(files: int, minutes: float, size: int, encoding: str, exclude: tuple[str, ...]) -> dict[str, Any]:
     session = Session(encoding=encoding)
     stages: list[dict[str, Any]] = []
     root = Path(tempfile.mkdtemp(prefix="vigil-bench-mem-"))
@@ -54,7 +60,7 @@ async def measure(files: int, minutes: float, size: int, encoding: str) -> dict[
 
         await asyncio.sleep(0.5)
         stage("initialized")
-        sources = real_files(files)
+        sources = real_files(files, exclude)
         open_ms: list[float] = []
         total_bytes = 0
         for index, source in enumerate(sources):
@@ -105,12 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--size", type=int, default=10000, help="lines of the edited document")
     parser.add_argument("--encoding", default="utf-16", choices=["utf-16", "utf-8"])
+    parser.add_argument("--exclude", nargs="*", default=list(HANGS),
+                        help="standard-library files to leave out (default: %(default)s, see HANGS)")
     parser.add_argument("--quick", action="store_true", help="3 files, 3 seconds: checks the script runs")
     parser.add_argument("--output", help="JSON file (default: bench/results/memory.json)")
     args = parser.parse_args(argv)
     if args.quick:
         args.files, args.minutes, args.size = 3, 3 / 60, 300
-    payload = asyncio.run(measure(args.files, args.minutes, args.size, args.encoding))
+    payload = asyncio.run(measure(args.files, args.minutes, args.size, args.encoding, tuple(args.exclude)))
     payload["settings"] = {k: v for k, v in vars(args).items() if k != "output"}
     print(table(["stage", "RSS MiB", "load"],
                 [[s["stage"], s["rss_mib"], s["load"][0] if s["load"] else "-"] for s in payload["stages"]]))

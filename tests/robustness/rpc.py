@@ -85,7 +85,12 @@ class RawServer:
 
     def _dispatch(self, message: Message) -> None:
         if "method" in message and "id" in message:  # a request from the server
-            self.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
+            result: Any = None
+            if message["method"] == "workspace/applyEdit":
+                result = {"applied": False, "failureReason": "test client"}
+            elif message["method"] == "workspace/configuration":
+                result = [None for _ in message.get("params", {}).get("items", [])]
+            self.send({"jsonrpc": "2.0", "id": message["id"], "result": result})
         elif "method" in message:
             self._notifications.put(message)
         else:

@@ -490,12 +490,24 @@ class IncrementalAnalyzer:
         return self.incremental(state, source, tree, edits, changed)
 
     def incremental(self, state: AnalysisState, source: bytes, tree: ts.Tree, edits: Sequence[ByteEdit],
-                    changed: Sequence[Span]) -> AnalysisState:
-        """Re-run rules on the affected regions only; the caller checked ``needs_full``."""
-        ranges = raw_ranges(edits, changed)
+                    changed: Sequence[Span], *, edited_lines_only: bool = False) -> AnalysisState:
+        """Re-run rules on the affected regions only; the caller checked ``needs_full``.
+
+        ``edited_lines_only`` (the language server, while the tree has syntax errors): re-run
+        only the edited lines, not ``changed_ranges`` nor the enclosing statement. An unclosed
+        ``(`` at module level turns the rest of the file into one ERROR node, and re-analysing
+        it on every keystroke cost as much as a full analysis (seconds on 10k lines, measured
+        with bench/keystroke.py). Findings elsewhere are kept, shifted, until the tree is valid
+        again (its changed ranges then cover the region) or the server's settle re-analysis.
+        """
+        ranges = raw_ranges(edits, () if edited_lines_only else changed)
         if not ranges:
             return replace(state, source=source, tree=tree, mode="incremental", regions=[])
-        statement_regions = merge_spans(widen_to_statements(tree, source, r) for r in ranges)
+        if edited_lines_only:
+            statement_regions = merge_spans((sup.line_start(source, lo), sup.line_end(source, max(lo, hi)))
+                                            for lo, hi in ranges)
+        else:
+            statement_regions = merge_spans(widen_to_statements(tree, source, r) for r in ranges)
         regions: dict[str, list[Span]] = {"statement": statement_regions}
         if "function" in self._scopes:
             regions["function"] = merge_spans(widen_to_functions(tree, r) for r in statement_regions)

@@ -299,21 +299,22 @@ class Analyzer:
         if byte_range is not None:
             cursor.set_byte_range(max(0, byte_range[0]), max(0, byte_range[1]))
         predicate = make_predicate(context.names)
-        deadline = time.monotonic() + self.time_budget if self.time_budget is not None else None
         matches = self._matches(cursor, tree, predicate, result, byte_range)
+        # The query and the Python checks each get the budget (at most twice it in all), so the
+        # matches found before a query timeout still become findings.
+        deadline = time.monotonic() + self.time_budget if self.time_budget is not None else None
         if cursor.did_exceed_match_limit:
             log.warning("%s: query match limit exceeded; some findings may be missing", context.path)
         seen: set[tuple[str, int, int]] = set()
         spent: dict[str, float] = {}
         over_budget: set[str] = set()
         for pattern_index, captures in matches:
-            if deadline is not None and not result.timed_out and time.monotonic() > deadline:
+            if deadline is not None and time.monotonic() > deadline:
                 # Python checks cost more than the query on sink-dense files (a 2 MB file of
                 # generated code: minutes); the budget covers them too.
                 result.timed_out = True
                 log.warning("%s: analysis time budget (%g s) exhausted; remaining matches skipped",
                             context.path, self.time_budget)
-            if result.timed_out:
                 break
             rule = compiled.rules[compiled.pattern_rule[pattern_index]]
             if not self.policy.enabled(rule, context.path) or rule.id in over_budget:

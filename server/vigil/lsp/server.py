@@ -262,7 +262,8 @@ class VigilServer(LanguageServer):
             self._schedule_settle(doc)
         if incremental:
             assert change is not None and doc.analysis is not None
-            doc.analysis = engine.incremental(doc.analysis, doc.source, doc.tree, change.edits, change.changed)
+            doc.analysis = engine.incremental(doc.analysis, doc.source, doc.tree, change.edits, change.changed,
+                                              edited_lines_only=doc.tree.root_node.has_error)
             self._report_failures(doc)
             self.schedule_publish(doc.uri)
         elif len(doc.source) >= BACKGROUND_FULL_ANALYSIS_BYTES:

@@ -42,8 +42,10 @@ else:  # pragma: no cover - exercised on 3.10 only
 EDIT_OPS = {"replace", "insert_before", "insert_after", "remove_argument", "add_argument", "strip_chars"}
 ID_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
 FILE_RE = re.compile(r"^(?P<id>[A-Z][A-Z0-9]{1,9}[0-9]{3})-(?P<slug>[a-z0-9][a-z0-9-]*)\.toml$")
-# Python modules that bundled (and untrusted workspace) rules may reference.
-TRUSTED_CHECK_PREFIX = "vigil."
+# Python modules that bundled (and untrusted workspace) rules may reference: Vigil's own check
+# modules only. Not all of ``vigil.``: an untrusted rule naming ``vigil.cli.fixing:...`` or any
+# other function of the package would get it called (tests/robustness/test_self_security.py).
+TRUSTED_CHECK_PREFIX = "vigil.rules.checks."
 
 KNOWN_KEYS = {
     "id", "title", "severity", "confidence", "cwe", "owasp", "category", "bandit", "ruff",

@@ -30,8 +30,10 @@ from vigil.rules import ts_leak
 
 BUILTIN_PREDICATES = {
     "eq?", "not-eq?", "any-eq?", "any-not-eq?", "match?", "not-match?", "any-match?",
-    "any-not-match?", "any-of?", "not-any-of?", "is?", "is-not?", "set!",
+    "any-not-match?", "any-of?", "not-any-of?", "is?", "is-not?",
 }
+# ``#set!`` is deliberately not accepted: Vigil reads no pattern settings, and py-tree-sitter
+# 0.26.1 crashed (SIGSEGV) on a ``#set!`` directive with an unusual key while compiling a rule.
 
 PredicateArgs = Sequence[tuple[str, str]]
 Captures = dict[str, list[ts.Node]]

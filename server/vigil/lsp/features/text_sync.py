@@ -6,6 +6,8 @@ re-parse (``DocumentStore.apply_changes``), then region analysis (``VigilServer.
 
 from __future__ import annotations
 
+import logging
+
 from lsprotocol import types
 
 from vigil.lsp.features.workspace_scan import scanner_of
@@ -25,7 +27,12 @@ def register(server: VigilServer) -> None:
     def did_change(ls: VigilServer, params: types.DidChangeTextDocumentParams) -> None:
         doc = ls.store.get(params.text_document.uri)
         if doc is None:
+            ls.log(logging.WARNING, f"didChange for {params.text_document.uri}, which is not open; ignored")
             return
+        if params.text_document.version <= doc.version:
+            # Applied anyway: the changes are relative to the text we hold, whatever its label.
+            ls.log(logging.WARNING, f"didChange for {doc.uri}: version {params.text_document.version} "
+                   f"does not follow {doc.version}")
         change = ls.store.apply_changes(doc, params.text_document.version, params.content_changes, ls.codec)
         if ls.settings.run == "onSave":
             doc.dirty = True

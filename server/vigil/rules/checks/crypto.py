@@ -20,8 +20,8 @@ from vigil.rules.checks import common
 
 #: Names that say "this hash is an identifier, not a security control" (catalog section 7).
 NON_SECURITY = re.compile(
-    r"(?i)(cache|etag|e_tag|fingerprint|dedup|checksum_key|shard|bucket|partition|memo|"
-    r"content_id|digest_key|hash_key|lookup|bloom|sticky|consistent)"
+    r"(?i)(cache|etag|e_tag|fingerprint|dedup|checksum|crc|shard|bucket|partition|memo|"
+    r"content_id|digest_key|hash_key|lookup|bloom|sticky|consistent|identifier|template_key)"
 )
 _WEAK_NAMES = {"md5": "sha256", "sha1": "sha256", "md4": "sha256", "sha": "sha256", "md5_sha1": "sha256",
                "MD5": "SHA256", "SHA1": "SHA256"}
@@ -182,9 +182,29 @@ SECRET_CONTEXT = re.compile(
 NOT_SECRET = re.compile(r"(?i)(sort_key|cache_key|partition_key|shard_key|dict_key|primary_key|key_?func|keys$)")
 
 
+#: Methods that pick existing elements of a population rather than produce new values.
+_SELECTORS = {"choice", "choices", "sample", "shuffle"}
+#: A population that is itself a collection of secrets (``self.api_keys``, ``signing_keys``).
+_SECRET_POPULATION = re.compile(r"(?i)(keys|tokens|secrets|credentials|passwords|certs|certificates)$")
+
+
+def _selects_existing_secrets(match: Match, call: ts.Node) -> bool:
+    """``random.choice(keys)`` picks which of several configured keys to use (load balancing,
+    key rotation): the chosen key is as secret as before, nothing predictable is created. A
+    password built from ``random.choice(alphabet)`` is different: the population is public."""
+    method = (match.qualify(match.node("_fn")) or "").rpartition(".")[2]
+    if method not in _SELECTORS:
+        return False
+    arguments = call.child_by_field_name("arguments")
+    population = common.argument(arguments, 0, "population") or common.argument(arguments, 0, "seq")
+    return _SECRET_POPULATION.search(common.last_name(population)) is not None
+
+
 def insecure_random_check(match: Match) -> CheckResult | bool:
     call = match.node("finding")
     if call is None:
+        return False
+    if _selects_existing_secrets(match, call):
         return False
     names = [n for n in common.destination_names(call) if not NOT_SECRET.search(n)]
     found = common.matches_any(SECRET_CONTEXT, names)
