@@ -267,7 +267,7 @@ def ratios(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """full / incremental for the function script, per size (medians over repeats)."""
     out = []
     for size in sorted({r["size"] for r in runs}):
-        def med(incremental: bool, key: str) -> float | None:
+        def med(incremental: bool, key: str, size: int = size) -> float | None:
             values = [r["locations"]["function"][key] for r in runs if r["size"] == size
                       and r["incremental"] is incremental and r["encoding"] == runs[0]["encoding"]
                       and "function" in r["locations"]]

@@ -256,8 +256,44 @@ SECRET_VALUE = re.compile(
     r"(?i)^((.*[_-])?(signature|digest|hexdigest|hmac|api_?key|apikey|secret|otp|password_hash|pw_hash)"
     r"|.+[_-](token|mac|key|hash|sig))$"
 )
+#: Qualifiers that make a ``*_key``/``*_token``/``*_hash``/``*_mac``/``*_sig`` name ordinary data:
+#: dictionary and cache keys, lexer and pagination tokens, content hashes used as identifiers,
+#: MAC addresses, function signatures. None of these is a secret an attacker guesses byte by byte.
+NOT_SECRET_VALUE = re.compile(
+    r"(?i)(^|_)("
+    r"(cache|sort|partition|shard|dict|primary|foreign|lookup|group|map|row|index|rules?|config|settings|old|"
+    r"new|result|header|column|field|attr|node|item|entry|state|prefix|query|route|event|job|task|queue|file|"
+    r"path|module|type|class|model|version|object|bucket|memo|registry|table|sort)_key"
+    r"|(next|prev|previous|cur|current|last|first|start|end|eos|bos|pad|unk|sep|cls|mask|special|stop|page|"
+    r"continuation|cancel|cancellation|sync|resume)_token"
+    r"|(file|content|commit|git|block|tx|object|url|cache|source|data|body|chunk|blob|tree|image|layer|"
+    r"manifest|module|node|build|schema|config)_hash"
+    r"|(src|dst|source|dest|destination|hw|hardware|device|eth|ether|wifi|addr|iface|interface|host|local|"
+    r"remote|bssid)_mac"
+    r"|(func|fn|function|method|call|type|arg|args|param|params|overload|proto|cls|class)_sig"
+    r")$"
+)
+#: Receivers whose ``digest()`` is a checksum of public data (an integrity check, not a MAC).
+_CHECKSUM_RECEIVER = re.compile(r"(?i)(checksum|crc\d*|md5|sha\d*|etag|hasher)$")
+#: Calls that build values that are not strings or bytes, so there is no byte-by-byte comparison.
+_NON_STRING_CALLS = {"len", "type", "isinstance", "id", "tuple", "list", "set", "frozenset", "dict", "sorted",
+                     "int", "float", "bool", "range", "enumerate", "zip"}
 _LITERALS = {"string", "integer", "float", "none", "true", "false", "concatenated_string", "list", "tuple",
              "dictionary", "set"}
+
+
+def _secret_name(side: ts.Node) -> str | None:
+    """The secret-looking name of one side of a comparison, if it really names a secret."""
+    name = common.last_name(side)
+    if not name or name.isupper() or not SECRET_VALUE.search(name) or NOT_SECRET_VALUE.search(name):
+        return None  # upper case: enum members and constants
+    if name in ("digest", "hexdigest") and side.type == "call":
+        function = side.child_by_field_name("function")
+        receiver = function.child_by_field_name("object") if function is not None and function.type == "attribute" \
+            else None
+        if _CHECKSUM_RECEIVER.search(common.last_name(receiver)):
+            return None  # ``self._checksum.digest() != expected``: verifying a download, not a MAC
+    return name
 
 
 def timing_compare_check(match: Match) -> CheckResult | bool:
@@ -271,13 +307,11 @@ def timing_compare_check(match: Match) -> CheckResult | bool:
     if left.type in _LITERALS or right.type in _LITERALS or match.is_constant(left) or match.is_constant(right):
         return False  # comparing with a literal/constant is a parser or magic-number check
     for side in (left, right):
-        if side.type == "call" and common.last_name(side) in ("len", "type", "isinstance", "id"):
-            return False
-    names = [common.last_name(left), common.last_name(right)]
-    if names[0] == names[1]:
+        if side.type == "call" and common.last_name(side) in _NON_STRING_CALLS:
+            return False  # ``tuple(params) != spec.signature`` compares containers, not secrets
+    if common.last_name(left) == common.last_name(right):
         return False  # ``self.signature == other.signature``: an __eq__, not a secret check
-    names = [n for n in names if not n.isupper()]  # enum members and constants
-    found = common.matches_any(SECRET_VALUE, names)
+    found = _secret_name(left) or _secret_name(right)
     if found is None:
         return False
     return CheckResult(message=f"`{found}` is compared with `{operators[0]}`, which stops at the first "

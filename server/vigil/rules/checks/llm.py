@@ -109,9 +109,36 @@ def _is_untrusted(expression: ts.Node) -> bool:
 _SYSTEM_KEYWORDS = {"system", "instructions", "system_instruction", "system_prompt", "system_message"}
 
 
+_ROLE_KEY = re.compile(r"""^[rbuRBU]*["']role["']$""")
+_SYSTEM_ROLE = re.compile(r"""^[rbuRBU]*["'](system|developer)["']$""")
+
+
+def _in_system_message(pair: ts.Node) -> bool:
+    """Whether a ``"content": ...`` pair sits in a dict with ``"role": "system"``.
+
+    Checked here rather than in the query: a pattern with two unanchored ``(pair)`` siblings is
+    quadratic in the dict's size inside tree-sitter (a 3,600-entry dict in rich's emoji table
+    never finished), while the single-pair pattern is linear.
+    """
+    parent = pair.parent
+    if parent is None or parent.type != "dictionary":
+        return False
+    for sibling in parent.named_children:
+        if sibling.type != "pair" or sibling.id == pair.id:
+            continue
+        key, value = sibling.child_by_field_name("key"), sibling.child_by_field_name("value")
+        if key is not None and value is not None and _ROLE_KEY.match(text(key)) \
+                and _SYSTEM_ROLE.match(text(value)):
+            return True
+    return False
+
+
 def untrusted_system_prompt(match: Match) -> CheckResult | bool:
     node = match.node("finding")
     if node is None:
+        return False
+    pair = match.node("_pair")
+    if pair is not None and not _in_system_message(pair):
         return False
     if match.node("_k") is not None and text(match.node("_k")) in ("system", "instructions") \
             and not imports_any(match, "openai", "anthropic", "agents", "litellm", "google", "mistralai",

@@ -185,7 +185,7 @@ NON_SECRET_NAME = re.compile(
     r"field|fields|header|headers|param|key_name|prefix|suffix|id|arn|label|len|length|"
     r"count|size|format|pattern|regex|re|policy|expiry|expires|expiration|ttl|timeout|"
     r"enabled|required|hash|hasher|algorithm|alg|kind|mode|scope|scopes|location|"
-    r"placeholder|hint|prompt|message|msg|error|column|attr|attribute|class|method|"
+    r"placeholder|hint|prompt|message|msg|error|column|attr|attribute|class|method|arg|args|argument|"
     r"version|backend|store|provider|service|source|display|template|validator)$"
     r"|^(?:next|continuation|page|pagination|csrf|xsrf|is|has|use|get|set|check|"
     r"validate|verify|min|max|num|token_?type|grant)(?:_|$)",
@@ -264,6 +264,20 @@ def looks_like_password(value: str) -> bool:
     return _char_classes(value) >= 2 or len(value) >= 10
 
 
+#: Setting names of cloud credentials, as they appear in config files and SDK code.
+_CREDENTIAL_SETTING = re.compile(r"^(?:aws_)?(?:secret_access_key|secret_key|access_key_id|access_key|"
+                                 r"session_token|security_token)$")
+
+
+def names_a_credential(value: str) -> bool:
+    """``SECRET_KEY = "aws_secret_access_key"`` / ``"AWSSecretKey"``: the value is the name of a
+    setting (a config-file key, an environment variable), not the secret stored under it."""
+    if not re.fullmatch(r"[A-Za-z]+(?:[_.\-][A-Za-z]+)*", value):
+        return False
+    words = split_name(re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", value))  # AWSSecretKey -> AWS_Secret_Key
+    return bool(_CREDENTIAL_SETTING.match(words))
+
+
 def classify_named(name: str, value: str) -> Secret | None:
     """Classify a literal by the name it is bound to (variable, keyword, dict key, parameter)."""
     if is_placeholder(value):
@@ -283,7 +297,8 @@ def classify_named(name: str, value: str) -> Secret | None:
     if AWS_KEY_ID_NAME.search(words):
         return None  # key ids without the AKIA shape are not credentials on their own
     if FRAMEWORK_SECRET_NAME.match(words):
-        if len(value) >= 8 and not re.fullmatch(r"[A-Z][A-Z0-9_]*", value) and " " not in value.strip():
+        if len(value) >= 8 and not re.fullmatch(r"[A-Z][A-Z0-9_]*", value) and " " not in value.strip() \
+                and not names_a_credential(value):
             return Secret("SEC005", "framework-secret", "signing secret", words.upper(), *whole)
         return None
     if NON_SECRET_NAME.search(words):

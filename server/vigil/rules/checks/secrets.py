@@ -66,7 +66,7 @@ def _candidate(match: Match) -> tuple[ts.Node, str, str | None, detector.Secret]
     if node is None:
         return None
     value = literal_text(node)
-    if value is None:
+    if value is None or _is_docstring(node):
         return None
     name = binding_name(node)
     if name is None:
@@ -75,6 +75,14 @@ def _candidate(match: Match) -> tuple[ts.Node, str, str | None, detector.Secret]
     if secret is None or secret.rule != match.rule.id:
         return None
     return node, value, name, secret
+
+
+def _is_docstring(node: ts.Node) -> bool:
+    """A string that is a statement on its own (a docstring, or a comment written as a string)
+    is documentation: a ``postgres://user:pass@db/app`` usage example in it configures nothing."""
+    outer = unwrap_up(node)
+    parent = outer.parent
+    return parent is not None and parent.type == "expression_statement" and parent.named_child_count == 1
 
 
 def _jwt_key_name(match: Match, node: ts.Node) -> str | None:

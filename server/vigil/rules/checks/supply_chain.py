@@ -30,6 +30,21 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "import_names.toml"
 _EXTRA_STDLIB = {"__future__", "__main__", "_typeshed", "typing_extensions_stub"}
+#: Standard-library modules of other Python versions than the one Vigil runs on: added in 3.12+
+#: (imported behind ``sys.version_info`` checks), removed in 3.12/3.13 (PEP 594, distutils,
+#: imp), and Python 2 names still found behind ``if PY2:``. None of them is a PyPI package a code
+#: assistant could have invented, so they are never "unknown".
+_OTHER_VERSION_STDLIB = {
+    "annotationlib", "compression", "tomllib", "zoneinfo", "graphlib", "_interpreters",
+    "distutils", "imp", "asynchat", "asyncore", "smtpd", "aifc", "audioop", "cgi", "cgitb", "chunk",
+    "crypt", "imghdr", "mailcap", "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd",
+    "sunau", "telnetlib", "uu", "xdrlib", "lib2to3",
+    "__builtin__", "ConfigParser", "Cookie", "HTMLParser", "Queue", "SocketServer", "StringIO",
+    "Tkinter", "UserDict", "cPickle", "cStringIO", "commands", "cookielib", "exceptions", "htmlentitydefs",
+    "httplib", "robotparser", "thread", "urllib2", "urlparse", "xmlrpclib", "BaseHTTPServer",
+    "SimpleHTTPServer", "CGIHTTPServer", "dummy_thread", "copy_reg", "anydbm", "dbhash", "md5", "sha",
+    "popen2", "htmllib", "sgmllib", "mimetools", "rfc822",
+}
 
 
 @dataclass(frozen=True)
@@ -67,7 +82,7 @@ def _dist_import_names(dist: str, mapping: ImportMap) -> set[str]:
 
 def is_known(name: str, facts: project.ProjectFacts | None) -> bool:
     """Whether some source of truth accounts for a top-level import name."""
-    if name in sys.stdlib_module_names or name in _EXTRA_STDLIB:
+    if name in sys.stdlib_module_names or name in _EXTRA_STDLIB or name in _OTHER_VERSION_STDLIB:
         return True
     mapping = import_map()
     if name in mapping.imports or name in project.installed_modules():
