@@ -28,7 +28,6 @@ from vigil.report.ruledocs import CWE_URL, doc_markdown, fence, fix_kind, wrap_m
 from vigil.rules.model import Confidence, Rule, Severity
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://example.invalid/vigil"
 SRCROOT = "%SRCROOT%"
 
 LEVELS = {
@@ -50,18 +49,21 @@ PRECISION = {Confidence.HIGH: "high", Confidence.MEDIUM: "medium", Confidence.LO
 FINGERPRINT_KEY = "vigilSnippetHash/v1"
 
 
-def information_uri() -> str:
-    """The project's home page from the installed distribution's metadata, when it has one."""
+def information_uri() -> str | None:
+    """The project's home page from the installed distribution's metadata, when it has one.
+
+    SARIF makes ``informationUri`` optional; without a real home page it is left out rather
+    than pointing at a made-up address."""
     try:
         meta = metadata("vigil-lsp")
     except PackageNotFoundError:  # running from a source tree
-        return INFORMATION_URI
+        return None
     for entry in meta.get_all("Project-URL") or []:
         _, _, url = entry.partition(",")
         if url.strip().startswith(("https://", "http://")):
             return url.strip()
     home = meta.get("Home-page")
-    return home if home and home.startswith(("https://", "http://")) else INFORMATION_URI
+    return home if home and home.startswith(("https://", "http://")) else None
 
 
 def artifact_location(path: Path, root: Path) -> dict[str, str]:
@@ -204,7 +206,7 @@ def document(scan: ScanResult) -> dict[str, Any]:
                 "name": "Vigil",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": information_uri(),
+                **({"informationUri": uri} if (uri := information_uri()) else {}),
                 "rules": [rule_descriptor(r, scan.severities.get(r.id, r.severity)) for r in rules],
             }},
             "invocations": [invocation],
