@@ -39,12 +39,13 @@ class Session:
     def uri(self, name: str) -> str:
         return (self.root / name).as_uri()
 
-    async def open(self, name: str, text: str) -> list[types.Diagnostic]:
+    async def open(self, name: str, text: str, language_id: str = "python") -> list[types.Diagnostic]:
         uri = self.uri(name)
+        (self.root / name).parent.mkdir(parents=True, exist_ok=True)
         (self.root / name).write_text(text, encoding="utf-8", newline="")
         self.texts[uri], self.versions[uri] = text, 1
         self.client.text_document_did_open(types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+            text_document=types.TextDocumentItem(uri=uri, language_id=language_id, version=1, text=text)))
         return await self.diagnostics(uri)
 
     async def change(self, uri: str, edits: list[types.TextEdit]) -> list[types.Diagnostic]:
