@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.robustness.rpc import RawServer, ServerGone  # noqa: E402
+from tests.robustness.rpc import RawServer, ServerGone
 
 TEMPLATE = '''import os
 import subprocess

@@ -14,7 +14,7 @@ import sys
 if sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from vigil.cli.main import main  # noqa: E402 - after the sys.path fix, on purpose
+from vigil.cli.main import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

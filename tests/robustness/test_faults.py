@@ -4,18 +4,19 @@ no persistent cache yet."""
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-
-from tests.robustness.rpc import RawServer, assert_still_serving
 from vigil.engine import runner
 from vigil.engine.runner import Analyzer
 from vigil.rules.loader import RuleSet, load_rules
 from vigil.rules.model import Rule
+
+from tests.robustness.rpc import RawServer, assert_still_serving
 
 SOURCE = b"import yaml\nimport os\ndata = yaml.load(s)\nos.system(cmd)\n"
 
@@ -30,6 +31,7 @@ def _victim(ruleset: RuleSet) -> tuple[Rule, bytes]:
 
 
 def test_a_rule_that_raises_is_named_and_the_others_still_run(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="vigil")  # `vigil check` in-process sets it to CRITICAL
     ruleset = load_rules()
     victim, code = _victim(ruleset)
     def broken(match: object) -> bool:
@@ -42,6 +44,7 @@ def test_a_rule_that_raises_is_named_and_the_others_still_run(caplog: pytest.Log
 
 
 def test_a_slow_rule_is_named_and_stopped(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="vigil")  # `vigil check` in-process sets it to CRITICAL
     ruleset = load_rules()
     victim, code = _victim(ruleset)
     calls = []

@@ -11,9 +11,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from vigil.rules.loader import load_rules
 
 from tests.robustness.rpc import RawServer, assert_still_serving
-from vigil.rules.loader import load_rules
 
 AUDIT_DIR = Path(__file__).parent / "audit"
 CANARY = "VIGIL_CANARY_6b1f0e"

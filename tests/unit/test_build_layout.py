@@ -91,3 +91,24 @@ def test_sup001_still_reports_without_build_config(analyzer: Analyzer, tmp_path:
     project.CACHE.clear()
     findings = analyzer.analyze(source, path=str(script)).findings
     assert [f.rule_id for f in findings] == ["SUP001"]
+
+
+def test_sup001_reads_requires_dist_of_an_installed_distribution(analyzer: Analyzer, tmp_path: Path) -> None:
+    """Scanning installed or vendored libraries: the owning distribution's ``Requires-Dist``
+    (extras included) declares its optional imports; undeclared ones are still reported."""
+    site = tmp_path / "lib" / "python3.11" / "site-packages"
+    package = site / "acme_http" / "contrib"
+    package.mkdir(parents=True)
+    info = site / "acme_http-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: acme-http\nRequires-Dist: zorblax-codec>=1; extra == 'fast'\n")
+    (info / "RECORD").write_text("acme_http/__init__.py,,\nacme_http/contrib/fast.py,,\n"
+                                 "acme_http-1.0.dist-info/METADATA,,\n")
+    source = b"import zorblax_codec\nimport quuxly_undeclared\n"
+    path = package / "fast.py"
+    path.write_bytes(source)
+    project.CACHE.clear()
+    findings = analyzer.analyze(source, path=str(path)).findings
+    flagged = {source[f.start:f.end].decode() for f in findings if f.rule_id == "SUP001"}
+    assert flagged == {"quuxly_undeclared"}

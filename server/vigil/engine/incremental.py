@@ -141,18 +141,6 @@ class OffsetMap:
             shift = new_end - old_end
         return pos - shift
 
-    def to_new(self, pos: int) -> int | None:
-        """Inverse of ``to_old`` for offsets of unedited text; ``None`` inside (or at the
-        start of) an edited region, where the answer is ambiguous."""
-        shift = 0
-        for new_start, new_end, old_start, old_end in self.regions:
-            if pos < old_start:
-                break
-            if pos < old_end or pos == old_start:
-                return None
-            shift = new_end - old_end
-        return pos + shift
-
     def apply(self, edit: ByteEdit) -> None:
         """Record ``edit`` (in coordinates of the current text, before the edit)."""
         lo, hi = edit.start, edit.old_end
@@ -475,12 +463,10 @@ class IncrementalAnalyzer:
             return False
         # Error recovery re-parses whole functions: ``changed_ranges`` then covers a ``def``
         # line although only its body was typed in. An edit that touches a fact still means a
-        # full analysis; facts reached only by the re-parse do not, if they are unchanged.
+        # full analysis; while the tree is broken, facts reached only by the re-parse do not.
         if self._touches_file_facts(state, source, tree, offsets, raw_ranges(edits, ())):
             return True
-        if keep_facts_while_broken and tree.root_node.has_error:
-            return False
-        return not self._same_facts(state, source, tree, offsets, ranges)
+        return not (keep_facts_while_broken and tree.root_node.has_error)
 
     def update(self, state: AnalysisState, source: bytes, tree: ts.Tree, edits: Sequence[ByteEdit],
                changed: Sequence[Span]) -> AnalysisState:
@@ -545,34 +531,6 @@ class IncrementalAnalyzer:
 
     def _scope_of(self, rule_id: str) -> str:
         return self._rule_scope.get(rule_id, "statement")
-
-    @staticmethod
-    def _same_facts(state: AnalysisState, source: bytes, tree: ts.Tree, offsets: OffsetMap,
-                    ranges: Sequence[Span]) -> bool:
-        """Whether the sensitive spans touching ``ranges`` are the same spans (same places in
-        unedited text, so the same bytes) in the analysed text and in the new tree. Any doubt
-        (a span inside an edited region) answers False, i.e. a full analysis."""
-        header = _header_span(tree.root_node)
-        for lo, hi in ranges:
-            old_lo, old_hi = offsets.to_old(lo) - 1, offsets.to_old(hi, is_end=True) + 1
-            old: set[Span] = set()
-            for start, end in state.sensitive:
-                if start > old_hi:
-                    break
-                if end < old_lo:
-                    continue
-                new_start, new_end = offsets.to_new(start), offsets.to_new(end)
-                if new_start is None or new_end is None:
-                    return False
-                if new_start <= hi and lo <= new_end:
-                    old.add((new_start, new_end))
-            new = {span for span in sensitive_spans(tree, source, lo, hi, header=False)
-                   if span[0] <= hi and lo <= span[1]}
-            if header[0] <= hi and lo <= header[1]:
-                new.add(header)
-            if old != new:
-                return False
-        return True
 
     def _touches_file_facts(self, state: AnalysisState, source: bytes, tree: ts.Tree,
                             offsets: OffsetMap, ranges: Sequence[Span]) -> bool:

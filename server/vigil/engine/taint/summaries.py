@@ -380,8 +380,12 @@ class FileTaint:
     def _request_object(self, param: Param) -> AbsVal | None:
         annotation = (param.annotation or "").replace(" ", "")
         for spec in self.spec.request_objects:
-            if param.name in spec.names or (annotation and (
-                    annotation in spec.annotations or annotation.rpartition(".")[2] in spec.annotations)):
+            typed = bool(annotation) and (
+                annotation in spec.annotations or annotation.rpartition(".")[2] in spec.annotations)
+            # A name alone marks a request only when no annotation says otherwise: pip's
+            # ``req: InstallRequirement`` and a client's ``request: PreparedRequest`` are not
+            # the web request a server received.
+            if typed or (param.name in spec.names and not annotation):
                 fields = {}
                 for attr in spec.attributes:
                     step = Step(param.node.start_byte, param.node.end_byte,

@@ -256,18 +256,20 @@ SECRET_VALUE = re.compile(
     r"(?i)^((.*[_-])?(signature|digest|hexdigest|hmac|api_?key|apikey|secret|otp|password_hash|pw_hash)"
     r"|.+[_-](token|mac|key|hash|sig))$"
 )
-#: Qualifiers that make a ``*_key``/``*_token``/``*_hash``/``*_mac``/``*_sig`` name ordinary data:
-#: dictionary and cache keys, lexer and pagination tokens, content hashes used as identifiers,
-#: MAC addresses, function signatures. None of these is a secret an attacker guesses byte by byte.
+#: ``*_key`` and ``*_hash`` names are secrets only with a qualifier that says so (``api_key``,
+#: ``hmac_key``, ``pin_hash``, ``token_hash``); otherwise they are dictionary, cache and sort keys or
+#: content hashes used as identifiers, which nobody guesses byte by byte.
+SECRET_KEY_OR_HASH = re.compile(
+    r"(?i)(^|_)(api|secret|signing|sign|hmac|mac|private|access|auth|session|encryption|encrypt|enc|master|"
+    r"shared|license|client|webhook|app|jwt|crypto|aes|cipher|psk|root|admin|service|account|storage|sas|"
+    r"bearer|password|passwd|pw|pin|token|otp|cookie|csrf|reset|verification|secret_access)_(key|hash)$"
+)
+#: Qualifiers that make a ``*_token``/``*_mac``/``*_sig`` name ordinary data: lexer, cache and
+#: pagination tokens, MAC addresses, function signatures.
 NOT_SECRET_VALUE = re.compile(
     r"(?i)(^|_)("
-    r"(cache|sort|partition|shard|dict|primary|foreign|lookup|group|map|row|index|rules?|config|settings|old|"
-    r"new|result|header|column|field|attr|node|item|entry|state|prefix|query|route|event|job|task|queue|file|"
-    r"path|module|type|class|model|version|object|bucket|memo|registry|table|sort)_key"
-    r"|(next|prev|previous|cur|current|last|first|start|end|eos|bos|pad|unk|sep|cls|mask|special|stop|page|"
-    r"continuation|cancel|cancellation|sync|resume)_token"
-    r"|(file|content|commit|git|block|tx|object|url|cache|source|data|body|chunk|blob|tree|image|layer|"
-    r"manifest|module|node|build|schema|config)_hash"
+    r"(next|prev|previous|cur|current|last|first|start|end|eos|bos|pad|unk|sep|cls|mask|special|stop|page|"
+    r"continuation|cancel|cancellation|sync|resume|open|close|cache|expected_kind|lexer|parser)_token"
     r"|(src|dst|source|dest|destination|hw|hardware|device|eth|ether|wifi|addr|iface|interface|host|local|"
     r"remote|bssid)_mac"
     r"|(func|fn|function|method|call|type|arg|args|param|params|overload|proto|cls|class)_sig"
@@ -287,6 +289,8 @@ def _secret_name(side: ts.Node) -> str | None:
     name = common.last_name(side)
     if not name or name.isupper() or not SECRET_VALUE.search(name) or NOT_SECRET_VALUE.search(name):
         return None  # upper case: enum members and constants
+    if re.search(r"(?i)[_-](key|hash)$", name) and not SECRET_KEY_OR_HASH.search(name):
+        return None  # ``spec_key``, ``primary_result_key``, ``source_hash``: lookup keys, content hashes
     if name in ("digest", "hexdigest") and side.type == "call":
         function = side.child_by_field_name("function")
         receiver = function.child_by_field_name("object") if function is not None and function.type == "attribute" \

@@ -142,13 +142,34 @@ def _mode_node(match: Match) -> tuple[ts.Node | None, str]:
     return None, qualified
 
 
+def _reads_umask(match: Match) -> bool:
+    """``old = os.umask(0); os.umask(old)`` is the standard way to *read* the umask (pip,
+    ``dbm.dumb``): the permissive mask is undone by the very next statement."""
+    call = match.node("finding")
+    assignment = call.parent if call is not None else None
+    if assignment is None or assignment.type != "assignment":
+        return False
+    target = assignment.child_by_field_name("left")
+    statement = assignment.parent
+    following = statement.next_named_sibling if statement is not None else None
+    if target is None or target.type != "identifier" or following is None:
+        return False
+    restore = following.named_children[0] if following.type == "expression_statement" and \
+        following.named_child_count == 1 else None
+    if restore is None or restore.type != "call":
+        return False
+    arguments = common.positional_args(restore.child_by_field_name("arguments"))
+    return (match.qualify(restore.child_by_field_name("function")) == "os.umask" and len(arguments) == 1
+            and common.text(arguments[0]) == common.text(target))
+
+
 def permissive_mode_check(match: Match) -> CheckResult | bool:
     node, function = _mode_node(match)
     value = mode_value(match, node)
     if node is None or value is None:
         return False
     if function == "os.umask":
-        if value & 0o002:
+        if value & 0o002 or _reads_umask(match):
             return False
         return CheckResult(node=node, message=f"`os.umask({match.text(node)})` lets every file this process "
                            "creates be world-writable; use a mask of at least 0o022.")

@@ -326,7 +326,44 @@ def build_facts(start: Path) -> ProjectFacts:
     for site in _site_packages(root):
         facts.sources[site] = _mtime(site)
         facts.local_modules.update(_module_names(site))
+    installed = _installed_distribution(start)
+    if installed is not None:
+        facts.declared.update(installed)
     return facts
+
+
+_SITE_DIRS = ("site-packages", "dist-packages")
+
+
+def _installed_distribution(start: Path) -> dict[str, str] | None:
+    """For code inside an installed ``site-packages`` tree (vendored or scanned libraries), the
+    owning distribution's ``Requires-Dist`` (extras included) is its declaration of dependencies,
+    just as ``pyproject.toml`` is for a checkout: ``import h2`` in urllib3 is declared by its
+    ``http2`` extra. None when ``start`` is not inside such a tree."""
+    parts = start.parts
+    for index in range(len(parts) - 1, 0, -1):
+        if parts[index] in _SITE_DIRS and index + 1 < len(parts):
+            return dict(_requirements_by_top_level(Path(*parts[: index + 1])).get(parts[index + 1], {}))
+    return None
+
+
+@lru_cache(maxsize=8)
+def _requirements_by_top_level(site: Path) -> dict[str, dict[str, str]]:
+    """Top-level package -> declared requirements of the distribution that installed it."""
+    out: dict[str, dict[str, str]] = {}
+    for info in sorted(site.glob("*.dist-info")):
+        metadata = _read(info / "METADATA")
+        record = _read(info / "RECORD")
+        if metadata is None or record is None:
+            continue
+        requires = [line.split(":", 1)[1].split(";", 1)[0] for line in metadata.splitlines()
+                    if line.startswith("Requires-Dist:")]
+        declared = parse_requirements("\n".join(requires))
+        tops = {line.split("/", 1)[0] for line in record.splitlines() if "/" in line.split(",", 1)[0]}
+        for top in tops:
+            if _IDENT_RE.match(top):
+                out.setdefault(top, {}).update(declared)
+    return out
 
 
 @dataclass

@@ -186,7 +186,7 @@ NON_SECRET_NAME = re.compile(
     r"count|size|format|pattern|regex|re|policy|expiry|expires|expiration|ttl|timeout|"
     r"enabled|required|hash|hasher|algorithm|alg|kind|mode|scope|scopes|location|"
     r"placeholder|hint|prompt|message|msg|error|column|attr|attribute|class|method|arg|args|argument|"
-    r"version|backend|store|provider|service|source|display|template|validator)$"
+    r"version|backend|store|provider|service|source|display|template|validator|end|start|begin|delimiter|sep)$"
     r"|^(?:next|continuation|page|pagination|csrf|xsrf|is|has|use|get|set|check|"
     r"validate|verify|min|max|num|token_?type|grant)(?:_|$)",
     re.IGNORECASE,
