@@ -364,8 +364,13 @@ def sensitive_spans(tree: ts.Tree, source: bytes, lo: int = 0, hi: int | None = 
         for node in cursor.captures(root).get("import", []):
             spans.append((node.start_byte, node.end_byte))
         spans.extend(_module_level_spans(root, lo, hi))
+    # A line suppression silences findings of the statement it sits in, and widening an edit to
+    # its statement re-checks them. In broken code, though, that "statement" can be an ERROR node
+    # spanning the module, far beyond the edited region (found by the hypothesis invariant test),
+    # so there every suppression comment is a whole-file fact.
+    broken = root.has_error
     for suppression in sup.comments_in(tree, source, lo, hi):
-        if suppression.kind == "vigil-file":
+        if broken or suppression.kind == "vigil-file":
             spans.append((suppression.start, suppression.end))
     return sorted(spans)
 
