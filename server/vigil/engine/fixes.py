@@ -133,13 +133,31 @@ def newline_of(source: bytes) -> str:
     return "\n"
 
 
+def newline_at(source: bytes, pos: int) -> str:
+    """The line break ending the line at ``pos`` (else the previous line's, else ``\n``).
+
+    Local on purpose: an import insertion's text must depend only on the lines around it, or a
+    keystroke far away (the first ``\n`` typed into a lone-CR file) would change a fix that the
+    language server's region analysis rightly did not recompute."""
+    end = line_end(source, pos)
+    for candidate in (end, line_start(source, pos) - 1):
+        if candidate < 0 or candidate >= len(source):
+            continue
+        if source[candidate : candidate + 2] == b"\r\n":
+            return "\r\n"
+        if source[candidate : candidate + 1] == b"\n":
+            return "\r\n" if candidate > 0 and source[candidate - 1 : candidate] == b"\r" else "\n"
+        if source[candidate : candidate + 1] == b"\r":
+            return "\r"
+    return "\n"
+
+
 def import_edit(module: str, tree: ts.Tree, source: bytes, names: ModuleNames) -> Edit | None:
     """An edit adding ``import module`` at the top of the file, unless it is already imported."""
     head = module.split(".")[0]
     binding = names.bindings.get(head)
     if binding and any(b.qualified == head for b in binding):
         return None
-    newline = newline_of(source)
     root = tree.root_node
     last_import: ts.Node | None = None
     first_statement: ts.Node | None = None
@@ -163,13 +181,14 @@ def import_edit(module: str, tree: ts.Tree, source: bytes, names: ModuleNames) -
         first_statement = child
         break
     if last_import is not None:
+        newline = newline_at(source, last_import.end_byte)
         end = line_end(source, last_import.end_byte)
         if end >= len(source):
             return Edit(len(source), len(source), f"{newline}import {module}{newline}")
         end += 2 if source[end : end + 2] == b"\r\n" else 1
         return Edit(end, end, f"import {module}{newline}")
     position = line_start(source, first_statement.start_byte) if first_statement is not None else 0
-    return Edit(position, position, f"import {module}{newline}")
+    return Edit(position, position, f"import {module}{newline_at(source, position)}")
 
 
 def build_fix(
