@@ -11,6 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import diskcache
 import pytest
 from vigil.cache import (
     CacheNamespace,
@@ -264,3 +265,26 @@ def test_pickle_module_is_never_used_for_reads(tmp_path: Path, monkeypatch: pyte
     key = NS.key(b"x", "a.py", "python")
     cache.put(key, [FINDING])
     assert cache.get(key) == [FINDING]
+
+
+def test_read_only_database_is_bypassed_even_as_root(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI runs as root, where chmod cannot make a folder read-only: simulate what SQLite raises
+    for a read-only cache database instead, so the bypass path is exercised everywhere."""
+    directory = tmp_path / "c"
+    key = NS.key(b"x", "a.py", None)
+    writer = ResultCache(directory)
+    writer.put(key, [FINDING])
+    writer.close()
+
+    def read_only(*_args: object, **_kwargs: object) -> None:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(diskcache.Cache, "set", read_only)
+    with caplog.at_level(logging.WARNING, logger="vigil.cache"):
+        cache = ResultCache(directory)
+        assert cache.get(key) == [FINDING]  # reading still works
+        cache.put(NS.key(b"y", "a.py", None), [FINDING])  # never raises
+        cache.put(NS.key(b"z", "a.py", None), [FINDING])
+    assert len([r for r in caplog.records if r.name == "vigil.cache"]) == 1  # one log line
