@@ -16,15 +16,11 @@ import tree_sitter as ts
 from vigil.engine.findings import Edit
 from vigil.engine.fixes import edit_for, env_name, node_text
 from vigil.engine.runner import Match
+from vigil.rules.checks.common import keyword_arg as keyword
+from vigil.rules.checks.common import text
 from vigil.rules.model import EditSpec
 
 _WRAPPERS = ("parenthesized_expression", "concatenated_string")
-
-
-def text(node: ts.Node | None) -> str:
-    if node is None or node.text is None:
-        return ""
-    return node.text.decode("utf-8", "replace")
 
 
 def literal_text(node: ts.Node) -> str | None:
@@ -128,14 +124,6 @@ def enclosing_function(node: ts.Node) -> ts.Node | None:
     return None
 
 
-def keyword(arguments: ts.Node | None, name: str) -> ts.Node | None:
-    """The ``keyword_argument`` node called ``name`` in an ``argument_list``."""
-    if arguments is None:
-        return None
-    for child in arguments.named_children:
-        if child.type == "keyword_argument" and text(child.child_by_field_name("name")) == name:
-            return child
-    return None
 
 
 def keyword_value(arguments: ts.Node | None, name: str) -> ts.Node | None:
