@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
-from vigil.engine.runner import Analyzer
+from vigil.engine.runner import Analysis, Analyzer
 
 CORPUS = Path(__file__).resolve().parent / "python"
 _EXPECT = re.compile(r"^#\s*expect:\s*(?P<spec>.+?)\s*$")
@@ -52,8 +52,12 @@ def test_corpus_is_not_empty() -> None:
 @pytest.mark.parametrize("path", _files(), ids=lambda p: p.relative_to(CORPUS).as_posix())
 def test_corpus_file(analyzer: Analyzer, path: Path) -> None:
     source = path.read_bytes()
-    first_line = source.split(b"\n", 1)[0].decode("utf-8")
-    expected = parse_expectation(first_line)
+    assert_expectation(analyzer, source, path)
+
+
+def assert_expectation(analyzer: Analyzer, source: bytes, path: Path) -> Analysis:
+    """Check one corpus file against its ``# expect:`` line (shared with the IaC corpus)."""
+    expected = parse_expectation(source.split(b"\n", 1)[0].decode("utf-8"))
     analysis = analyzer.analyze(source, path=str(path))
     assert not analysis.result.failures, analysis.result.failures
     rules = {r.id: r for r in analyzer.ruleset.rules}
@@ -61,10 +65,11 @@ def test_corpus_file(analyzer: Analyzer, path: Path) -> None:
     described = [f"{f.rule_id} line {lines[f]}: {f.message}" for f in analysis.findings]
     if expected is None:
         assert not analysis.findings, "safe corpus file triggered:\n" + "\n".join(described)
-        return
+        return analysis
     fired = {cwe for f in analysis.findings for cwe in rules[f.rule_id].cwe}
     missing = sorted(expected - fired)
     assert not missing, (
         f"expected CWE(s) {', '.join(f'CWE-{n}' for n in missing)} not reported; findings:\n"
         + ("\n".join(described) or "(none)")
     )
+    return analysis
