@@ -118,6 +118,17 @@ class Match:
                 return name
         return None
 
+    def replace_name(self, node: ts.Node, qualified: str) -> list[Edit]:
+        """Edits pointing the name at ``node`` to ``qualified`` (e.g. ``yaml.load`` ->
+        ``yaml.safe_load``): an attribute keeps its module spelling and swaps its last segment;
+        a bare name is replaced by ``qualified`` as spelled here, plus any import it needs."""
+        if node.type == "attribute":
+            attr = node.child_by_field_name("attribute")
+            if attr is not None:
+                return [Edit(attr.start_byte, attr.end_byte, qualified.rpartition(".")[2])]
+        spelled, edits = self.reference(qualified)
+        return [Edit(node.start_byte, node.end_byte, spelled), *edits]
+
     def reference(self, qualified: str) -> tuple[str, list[Edit]]:
         """How to spell ``qualified`` (e.g. ``yaml.safe_load``) at this point of the file,
         plus the import edit needed when its module is not imported yet."""

@@ -56,12 +56,7 @@ def weak_hash_fix(match: Match) -> list[Edit] | None:
     replacement = _WEAK_NAMES.get(name)
     if replacement is None or module.startswith(("Crypto", "Cryptodome")):
         return None
-    if fn.type == "attribute":
-        attr = fn.child_by_field_name("attribute")
-        assert attr is not None
-        return [Edit(attr.start_byte, attr.end_byte, replacement)]
-    spelled, edits = match.reference(f"{module}.{replacement}")
-    return [Edit(fn.start_byte, fn.end_byte, spelled), *edits]
+    return match.replace_name(fn, f"{module}.{replacement}")
 
 
 # --- CRY002: fast hash over a password ---------------------------------------------------

@@ -31,12 +31,7 @@ def yaml_safe_load_fix(match: Match) -> list[Edit] | None:
     safe = _SAFE_NAMES.get(qualified.rpartition(".")[2])
     if safe is None:
         return None
-    if fn.type == "attribute":
-        attr = fn.child_by_field_name("attribute")
-        assert attr is not None
-        return [Edit(attr.start_byte, attr.end_byte, safe)]
-    spelled, edits = match.reference(f"yaml.{safe}")
-    return [Edit(fn.start_byte, fn.end_byte, spelled), *edits]
+    return match.replace_name(fn, f"yaml.{safe}")
 
 
 # --- DES004: torch.load ------------------------------------------------------------------

@@ -125,12 +125,7 @@ def tls_version_fix(match: Match) -> list[Edit] | None:
     replacement = _PROTOCOL_FIX.get(name)
     if replacement is None:
         return None
-    if node.type == "attribute":
-        attr = node.child_by_field_name("attribute")
-        assert attr is not None
-        return [Edit(attr.start_byte, attr.end_byte, replacement)]
-    spelled, edits = match.reference(f"{module}.{replacement}")
-    return [Edit(node.start_byte, node.end_byte, spelled), *edits]
+    return match.replace_name(node, f"{module}.{replacement}")
 
 
 def unverified_context_fix(match: Match) -> list[Edit] | None:
@@ -138,23 +133,13 @@ def unverified_context_fix(match: Match) -> list[Edit] | None:
     ``ctx.check_hostname = False`` -> ``True``; ``verify_mode = CERT_NONE`` -> ``CERT_REQUIRED``."""
     fn = match.node("_fn")
     if fn is not None:
-        if fn.type == "attribute":
-            attr = fn.child_by_field_name("attribute")
-            assert attr is not None
-            return [Edit(attr.start_byte, attr.end_byte, "create_default_context")]
-        spelled, edits = match.reference("ssl.create_default_context")
-        return [Edit(fn.start_byte, fn.end_byte, spelled), *edits]
+        return match.replace_name(fn, "ssl.create_default_context")
     value = match.node("_value")
     if value is None:
         return None
     if value.type == "false":
         return [Edit(value.start_byte, value.end_byte, "True")]
-    if value.type == "attribute":
-        attr = value.child_by_field_name("attribute")
-        assert attr is not None
-        return [Edit(attr.start_byte, attr.end_byte, "CERT_REQUIRED")]
-    spelled, edits = match.reference("ssl.CERT_REQUIRED")
-    return [Edit(value.start_byte, value.end_byte, spelled), *edits]
+    return match.replace_name(value, "ssl.CERT_REQUIRED")
 
 
 # --- TLS004: cleartext HTTP URLs --------------------------------------------------------------
@@ -226,9 +211,4 @@ def ftp_tls_fix(match: Match) -> list[Edit] | None:
     qualified = match.qualify(fn)
     if fn is None or qualified != "ftplib.FTP":
         return None
-    if fn.type == "attribute":
-        attr = fn.child_by_field_name("attribute")
-        assert attr is not None
-        return [Edit(attr.start_byte, attr.end_byte, "FTP_TLS")]
-    spelled, edits = match.reference("ftplib.FTP_TLS")
-    return [Edit(fn.start_byte, fn.end_byte, spelled), *edits]
+    return match.replace_name(fn, "ftplib.FTP_TLS")
