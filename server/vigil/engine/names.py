@@ -57,10 +57,14 @@ class ModuleNames:
     #: Qualified names bound under a different final name (``from yaml import load as L``,
     #: ``L = yaml.load``): the rule prefilters cannot see through these.
     renamed: set[str] = field(default_factory=set)
+    #: The local names of those bindings, each with the qualified names it is bound to
+    #: (``{"L": {"yaml.load"}}``): the runner re-checks the code that uses them.
+    aliases: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, name: str, binding: Binding) -> None:
         if binding.qualified and binding.qualified.rsplit(".", 1)[-1] != name:
             self.renamed.add(binding.qualified)
+            self.aliases.setdefault(name, set()).add(binding.qualified)
         entries = self.bindings.setdefault(name, [])
         bisect.insort(entries, binding, key=lambda b: b.start_byte)
 

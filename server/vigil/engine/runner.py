@@ -31,10 +31,12 @@ from vigil.engine.languages import (
     same_family,
 )
 from vigil.engine.names import ModuleNames, collect_names
+from vigil.engine.regions import name_regions
+from vigil.rules.dispatch import CallDispatch
 from vigil.rules.loader import CompiledLanguage, RuleSet
 from vigil.rules.model import Rule, Severity
 from vigil.rules.predicates import make_predicate
-from vigil.rules.prefilter import needs_unfiltered
+from vigil.rules.prefilter import hidden_aliases
 
 log = logging.getLogger(__name__)
 
@@ -302,15 +304,28 @@ class Analyzer:
         compiled = self.ruleset.compiled.get(language)
         if compiled is None:
             return result
-        query = compiled.query
-        if needs_unfiltered(context.names.renamed, compiled.segments):
-            query = compiled.unfiltered()
-        cursor = ts.QueryCursor(query, match_limit=self.match_limit)
-        cursor.set_max_start_depth(MAX_START_DEPTH)
+        predicate = make_predicate(context.names)
+        cursor = self._cursor(compiled.query)
         if byte_range is not None:
             cursor.set_byte_range(max(0, byte_range[0]), max(0, byte_range[1]))
-        predicate = make_predicate(context.names)
-        matches = self._matches(cursor, tree, predicate, result, byte_range)
+        numbers = compiled.query_patterns
+        matches = [(numbers[i], captures) for i, captures in
+                   self._matches(cursor, tree, predicate, result, byte_range)]
+        if compiled.dispatch is not None:
+            matches.extend(self._dispatched(compiled.dispatch, tree, predicate, result, byte_range))
+        hidden = hidden_aliases(context.names.aliases, compiled.segments)
+        if hidden:
+            # ``L(data)`` after ``from yaml import load as L`` fails the prefilter's ``#match?``
+            # and the callee dispatch: re-match the statements using such aliases with the
+            # query that has neither. Duplicates are dropped below (``seen``).
+            span = byte_range if byte_range is not None else (0, tree.root_node.end_byte)
+            alias_cursor = self._cursor(compiled.unfiltered())
+            for region in name_regions(tree, source, hidden, span):
+                alias_cursor.set_byte_range(*region)
+                matches.extend(self._matches(alias_cursor, tree, predicate, result, region))
+        # One order whatever pass found a match: by position, then pattern number, so the
+        # first pattern of a rule wins when two report the same span.
+        matches.sort(key=_match_order)
         # The query and the Python checks each get the budget (at most twice it in all), so the
         # matches found before a query timeout still become findings.
         deadline = time.monotonic() + self.time_budget if self.time_budget is not None else None
@@ -327,7 +342,7 @@ class Analyzer:
                 log.warning("%s: analysis time budget (%g s) exhausted; remaining matches skipped",
                             context.path, self.time_budget)
                 break
-            rule = compiled.rules[compiled.pattern_rule[pattern_index]]
+            rule = compiled.rules[compiled.all_pattern_rule[pattern_index]]
             if not self.policy.enabled(rule, context.path) or rule.id in over_budget:
                 continue
             started = time.perf_counter()
@@ -365,6 +380,31 @@ class Analyzer:
                 language, context.language) and LANGUAGES[language].refine is not None:
             return context.language
         return language
+
+    def _dispatched(self, dispatch: CallDispatch, tree: ts.Tree, predicate: Callable[..., Any],
+                    result: RunResult, byte_range: tuple[int, int] | None
+                    ) -> list[tuple[int, dict[str, list[ts.Node]]]]:
+        """Matches of the callee-keyed patterns: each runs only on the calls it can match."""
+        calls = self._cursor(dispatch.calls)
+        if byte_range is not None:
+            calls.set_byte_range(max(0, byte_range[0]), max(0, byte_range[1]))
+        cursors: dict[int, ts.QueryCursor] = {}
+        out: list[tuple[int, dict[str, list[ts.Node]]]] = []
+        for _, found in self._matches(calls, tree, predicate, result, byte_range):
+            call = found["call"][0]
+            for keyed in dispatch.rules_for(found["fn"][0].text or b""):
+                cursor = cursors.get(keyed.rule_index)
+                if cursor is None:
+                    cursor = cursors[keyed.rule_index] = self._cursor(keyed.query)
+                    cursor.set_max_start_depth(0)  # patterns rooted at this very call
+                for index, captures in cursor.matches(call, predicate):
+                    out.append((keyed.patterns[index], captures))
+        return out
+
+    def _cursor(self, query: ts.Query) -> ts.QueryCursor:
+        cursor = ts.QueryCursor(query, match_limit=self.match_limit)
+        cursor.set_max_start_depth(MAX_START_DEPTH)
+        return cursor
 
     def _matches(self, cursor: ts.QueryCursor, tree: ts.Tree, predicate: Callable[..., Any],
                  result: RunResult, byte_range: tuple[int, int] | None
@@ -458,6 +498,11 @@ class Analyzer:
         leading = spec is not None and spec.leading_comments
         start, end = sup.statement_window(source, (finding.stmt_start, finding.stmt_end), leading_comments=leading)
         return sup.first_covering(sup.comments_in(tree, source, start, end), rule)
+
+
+def _match_order(match: tuple[int, dict[str, list[ts.Node]]]) -> tuple[int, int]:
+    nodes = match[1].get("finding")
+    return (nodes[0].start_byte if nodes else -1, match[0])
 
 
 def unused_suppressions(analysis: Analysis, ruleset: RuleSet) -> list[sup.Suppression]:

@@ -31,6 +31,8 @@ from vigil.rules.model import (
     Rule,
     Severity,
 )
+from vigil.rules.dispatch import CallDispatch, keyed_names, split_items
+from vigil.rules.dispatch import build as build_dispatch
 from vigil.rules.predicates import unknown_predicates
 from vigil.rules.prefilter import add_prefilters, segment_pattern
 
@@ -78,11 +80,17 @@ class CompiledLanguage:
     language: str
     query: ts.Query
     rules: list[Rule]
-    #: pattern index -> index into ``rules``
+    #: ``query``'s pattern index -> index into ``rules``
     pattern_rule: list[int]
     source: str = ""
     #: matches a qualified name whose last segment some ``#qualified?`` prefilter relies on
     segments: re.Pattern[str] | None = None
+    #: call-rooted patterns keyed by callee name, run only on matching calls (not in ``query``)
+    dispatch: CallDispatch | None = None
+    #: ``query``'s pattern index -> pattern number (the undivided numbering)
+    query_patterns: list[int] = field(default_factory=list)
+    #: pattern number -> index into ``rules`` (for ``unfiltered()`` and the dispatch)
+    all_pattern_rule: list[int] = field(default_factory=list)
     _unfiltered: ts.Query | None = None
 
     def unfiltered(self) -> ts.Query:
@@ -442,6 +450,35 @@ def load_rules(
                    data_dirs=data_dirs, compiled=compiled)
 
 
+def read_rules(directories: Sequence[Path]) -> RuleSet:
+    """The rules of these directories parsed from TOML only: no Python check is imported and no
+    query compiled, at a few percent of ``load_rules``' cost. Enough to describe the rules in a
+    report and for ``RuleSet.fingerprint`` (equal to the loaded set's when ``errors`` is empty),
+    which is all a ``vigil check`` whose every file comes from the result cache needs. Errors
+    found here are a subset of ``load_rules``' (it also imports checks and compiles queries), so
+    a caller that finds any should load the rules properly to report them."""
+    by_id: dict[str, Rule] = {}
+    errors: list[RuleError] = []
+    data_dirs: dict[str, list[Path]] = {}
+    for directory in directories:
+        if not directory.is_dir():
+            errors.append(RuleError(directory, "rule directory does not exist"))
+            continue
+        for name, data_dir in iter_data_dirs(directory):
+            data_dirs.setdefault(name, []).append(data_dir)
+        for language, path in iter_rule_files(directory):
+            if language not in LANGUAGES:
+                errors.append(RuleError(path, f"unknown language folder '{language}'"))
+                continue
+            try:
+                rule = parse_rule_file(path, language)
+            except RuleError as exc:
+                errors.append(exc)
+                continue
+            by_id[rule.id] = rule
+    return RuleSet(rules=sorted(by_id.values(), key=lambda r: r.id), errors=errors, data_dirs=data_dirs)
+
+
 def compile_rules(rules: Sequence[Rule], errors: list[RuleError] | None = None) -> dict[str, CompiledLanguage]:
     """One combined, prefiltered query per language. Rules that fail to compile are reported
     in ``errors`` (with file and line) and left out; the others are unaffected."""
@@ -468,10 +505,49 @@ def compile_rules(rules: Sequence[Rule], errors: list[RuleError] | None = None) 
     return compiled
 
 
+#: Languages whose call-rooted patterns are dispatched by callee (the others have few calls).
+_DISPATCH_LANGUAGES = frozenset({"python"})
+
+
 def _compile_language(language: str, lang: ts.Language, rules: list[Rule]) -> CompiledLanguage:
+    """Combined query of the patterns that are not keyed by callee, plus the call dispatch
+    (``rules/dispatch.py``) for those that are. Pattern numbers are the undivided query's
+    (rule order, then pattern order), which ``unfiltered()`` keeps too."""
+    if language not in _DISPATCH_LANGUAGES:
+        return _compile_undivided(language, lang, rules)
+    texts: list[str] = []
+    pattern_rule: list[int] = []
+    segments: set[str] = set()
+    for index, rule in enumerate(rules):
+        filtered, found = add_prefilters(rule.query)
+        segments |= found
+        try:
+            items = split_items(filtered)
+        except ValueError:
+            return _compile_undivided(language, lang, rules)
+        texts.extend(items)
+        pattern_rule.extend([index] * len(items))
+    keyed: dict[int, tuple[str, str]] = {}
+    for number, text in enumerate(texts):
+        names = keyed_names(text)
+        if names is not None:
+            keyed[number] = (text, names)
+    rest = [n for n in range(len(texts)) if n not in keyed]
+    query = ts.Query(lang, "\n".join(texts[n] for n in rest))
+    if query.pattern_count != len(rest):  # the splitter misread a rule: keep the query whole
+        return _compile_undivided(language, lang, rules)
+    segment_re = re.compile(segment_pattern(segments)) if segments else None
+    source = "\n".join(r.query for r in rules)
+    return CompiledLanguage(language, query, rules, [pattern_rule[n] for n in rest], source, segment_re,
+                            dispatch=build_dispatch(lang, keyed, pattern_rule), query_patterns=rest,
+                            all_pattern_rule=pattern_rule)
+
+
+def _compile_undivided(language: str, lang: ts.Language, rules: list[Rule]) -> CompiledLanguage:
+    """One query of every pattern (languages without call dispatch, or a fallback)."""
+    segments: set[str] = set()
     pieces: list[str] = []
     offsets: list[int] = []  # UTF-8 byte offset where each rule's (prefiltered) query starts
-    segments: set[str] = set()
     position = 0
     for rule in rules:
         filtered, found = add_prefilters(rule.query)
@@ -484,4 +560,5 @@ def _compile_language(language: str, lang: ts.Language, rules: list[Rule]) -> Co
                     for i in range(query.pattern_count)]
     segment_re = re.compile(segment_pattern(segments)) if segments else None
     source = "\n".join(r.query for r in rules)
-    return CompiledLanguage(language, query, rules, pattern_rule, source, segment_re)
+    return CompiledLanguage(language, query, rules, pattern_rule, source, segment_re,
+                            query_patterns=list(range(query.pattern_count)), all_pattern_rule=pattern_rule)
