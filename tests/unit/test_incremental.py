@@ -35,7 +35,7 @@ SNIPPETS = [
     "if x:\n    z = yaml.full_load(q)\n", "    ", "\n", "\r\n", "\r", "\x0c", "\t",
     "  # vigil: ignore[DES002]", "  # vigil: ignore", "# vigil: ignore-file[DES002]\n", "  # nosec",
     "😀", "中文", '"', "'''", "(", ")", ":", "yaml", "load", "safe_", "Loader=yaml.SafeLoader",
-    '"""doc"""\n', "x", ".", ",",
+    '"""doc"""\n', "x", ".", ",", "from yaml import load as L\n", "L(s)\n", "L = yaml.full_load\n", " as L",
 ]
 
 BASE = (
@@ -74,6 +74,22 @@ FUNCTIONS = (
 )
 
 
+#: Renamed imports: the alias pass re-matches the statements using ``L``/``fl`` (runner.py).
+ALIASES = (
+    "from yaml import load as L\n"
+    "import yaml\n"
+    "fl = yaml.full_load\n"
+    "\n"
+    "class K:\n"
+    "    def m(self, s):\n"
+    "        x = 1\n"
+    "        return L(s)\n"
+    "\n"
+    "def g(s):\n"
+    "    return fl(s), L(s, Loader=yaml.SafeLoader)\n"
+)
+
+
 @pytest.fixture(scope="module")
 def engine() -> IncrementalAnalyzer:
     rules = load_rules()
@@ -105,10 +121,12 @@ event_strategy = st.lists(edit_strategy, min_size=1, max_size=3)
                                  [(0.9375, 0, "    ")]], encoding="utf-16")  # suppression in an ERROR statement
 @example(base=BASE.replace("\n", "\r"), events=[[(0.0, 0, "  # nosec"), (0.125, 1, "\x0c")],
                                                [(1.0, 0, "yaml.load(s)\n")]], encoding="utf-16")  # import fix newline
+@example(base=BASE, events=[[(0.81640625, 1, "")], [(0.99609375, 0, "import yaml\n")]],
+         encoding="utf-16")  # a finding's ERROR-node statement grows with an insertion at its end
 @settings(max_examples=200, deadline=None, derandomize=os.environ.get("VIGIL_HYPOTHESIS_RANDOM") != "1",
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(base=st.sampled_from([BASE, BASE.replace("\n", "\r\n"), BASE.replace("\n", "\r"), "", FUNCTIONS,
-                                   FUNCTIONS.replace("\n", "\r\n")]),
+                                   FUNCTIONS.replace("\n", "\r\n"), ALIASES]),
        events=st.lists(event_strategy, min_size=1, max_size=8),
        encoding=st.sampled_from(["utf-16", "utf-8", "utf-32"]))
 def test_incremental_equals_full(engine: IncrementalAnalyzer, base: str, events, encoding: str) -> None:  # type: ignore[no-untyped-def]
