@@ -26,6 +26,9 @@ PUBLISH_TIMEOUT = float(os.environ.get("VIGIL_BENCH_TIMEOUT", "300"))
 
 
 def vigil_command(log_file: str) -> list[str]:
+    """The server command; ``VIGIL_BENCH_PROFILE=bench/profile_server.py`` profiles it."""
+    if os.environ.get("VIGIL_BENCH_PROFILE"):
+        return [sys.executable, os.environ["VIGIL_BENCH_PROFILE"], "--log-file", log_file]
     return [sys.executable, "-m", "vigil", "serve", "--log-file", log_file]
 
 
