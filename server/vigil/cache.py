@@ -16,6 +16,9 @@ Why this shape:
   folder, full disk) is bypassed for the rest of the process with ONE log line; a row that
   does not decode is dropped and counted as a miss. The cache only ever makes a scan faster;
   it never makes one fail.
+* **Flags** (``set_flag``/``has_flag``) record facts about a whole namespace rather than one
+  file: ``vigil check`` marks a namespace whose rules it loaded without errors, so a later
+  fully cached run may skip loading them (``vigil.cli.check``).
 * **Several processes at once**: diskcache keeps its index in SQLite (WAL mode), which
   serialises writers across processes; each process opens its own ``ResultCache``.
 """
@@ -138,6 +141,7 @@ def rules_fingerprint(directories: Iterable[Path], trusted: Iterable[Path] = ())
     for directory in directories:
         digest.update(f"dir:{directory}\n".encode())
         if not directory.is_dir():
+            digest.update(b"missing\n")  # a folder that is gone is a load error, not an empty one
             continue
         for path in sorted(p for p in directory.rglob("*") if p.is_file()):
             if "__pycache__" in path.parts:
@@ -200,6 +204,13 @@ def decode_findings(data: bytes) -> list[Finding]:
     if not isinstance(raw, list):
         raise ValueError("unexpected cache payload")
     return [Finding.from_json(item) for item in raw]
+
+
+_FLAG_VALUE = b"1"
+
+
+def _flag_key(name: str) -> str:
+    return f"flag:{name}"
 
 
 _BROKEN = (sqlite3.Error, OSError, diskcache.Timeout, UnsafeCacheEntry, TypeError, ValueError)
@@ -272,6 +283,51 @@ class ResultCache:
             return None
         self.hits += 1
         return findings
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, list[Finding]]:
+        """The hits among ``keys`` (misses are simply absent); once the cache is disabled (say,
+        it broke half-way) the remaining keys are misses without touching it. Each key is its
+        own SQLite read, ~12 us, so no lock is held across a scan; one ``IN (...)`` query would
+        save ~10 ms per 2,000 files (measured) but would reach into diskcache's private API."""
+        found: dict[str, list[Finding]] = {}
+        for key in keys:
+            if not self.enabled:
+                self.misses += 1
+                continue
+            findings = self.get(key)
+            if findings is not None:
+                found[key] = findings
+        return found
+
+    def has_flag(self, name: str) -> bool:
+        """Whether ``set_flag(name)`` was called (and its row survived eviction). Flags record
+        facts about a whole namespace, e.g. that its rules once loaded without errors; flag
+        names never look like result keys (which are bare hex digests)."""
+        if not self.enabled:
+            return False
+        assert self._cache is not None
+        try:
+            return self._cache.get(_flag_key(name), default=None, retry=True) == _FLAG_VALUE
+        except diskcache.Timeout:
+            return False
+        except UnsafeCacheEntry as exc:
+            log.warning("vigil cache: %s; entry dropped", exc)
+            self._discard(_flag_key(name))
+            return False
+        except _BROKEN as exc:
+            self._disable("read failed", exc)
+            return False
+
+    def set_flag(self, name: str) -> None:
+        if not self.enabled:
+            return
+        assert self._cache is not None
+        try:
+            self._cache.set(_flag_key(name), _FLAG_VALUE, retry=True)
+        except diskcache.Timeout:
+            log.debug("vigil cache: flag not written (locked by another process)")
+        except _BROKEN as exc:
+            self._disable("write failed", exc)
 
     def put(self, key: str, findings: Sequence[Finding]) -> None:
         if not self.enabled:

@@ -50,9 +50,40 @@ def test_peers_quick(tmp_path: Path) -> None:
     single = data["single"][0]
     assert set(single["process"]) == {"vigil", "bandit", "ruff"}
     assert single["in_process"]["vigil"]["wall_ms"] > 0
-    tools = data["workspace"]["tools"]
-    assert {"ruff", "bandit", "vigil --jobs 1"} <= set(tools)
-    assert all(t["findings"] is not None and t["wall_s"] > 0 for t in tools.values())
+    workspace = data["workspace"]
+    tools = workspace["tools"]
+    assert set(tools) == {"ruff", "bandit", "vigil"}
+    assert set(tools["vigil"]) == set(tools["ruff"]) == {"cold", "warm", "one_changed"}
+    assert set(tools["bandit"]) == {"cold"}  # no cache: nothing to warm
+    for phases in tools.values():
+        for run in phases.values():
+            assert run["findings"] is not None and run["wall_s"] > 0 and run["cpu_s"] >= 0
+            assert run["peak_rss_mib"] > 0
+    vigil = tools["vigil"]
+    assert vigil["cold"]["findings"] == vigil["warm"]["findings"] == vigil["one_changed"]["findings"]
+    assert "--no-cache" not in vigil["warm"]["command"] and "--jobs" not in vigil["cold"]["command"]
+    assert set(workspace["ratios"]) == {"bandit_cold_over_vigil_cold", "ruff_cold_over_vigil_warm",
+                                        "vigil_cold_over_ruff_cold"}
+    assert workspace["python_files"] == 5 and workspace["changed_file"].endswith(".py")
+
+
+def test_peers_workspace_never_edits_the_corpus(tmp_path: Path) -> None:
+    """The one-file-changed run edits a private copy; the scanned folder stays byte-identical."""
+    corpus = tmp_path / "corpus"
+    (corpus / "pkg").mkdir(parents=True)
+    for name, text in {"a.py": "import yaml\nyaml.load(x)\n", "b.py": "x = 1\n", "c.py": "y = 2\n"}.items():
+        (corpus / "pkg" / name).write_text(text, encoding="utf-8")
+    before = {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()}
+    output = tmp_path / "peers.json"
+    done = subprocess.run([sys.executable, str(BENCH / "peers.py"), "--no-single", "--skip-bandit",
+                           "--corpus", str(corpus), "--output", str(output)],
+                          capture_output=True, text=True, timeout=240, cwd=tmp_path, check=False,
+                          env={**os.environ, "VIGIL_BENCH_CACHE": str(tmp_path / "cache")})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()} == before
+    workspace = json.loads(output.read_text(encoding="utf-8"))["workspace"]
+    assert set(workspace["tools"]) == {"ruff", "vigil"} and workspace["python_files"] == 3
+    assert workspace["tools"]["vigil"]["one_changed"]["findings"] == 1
 
 
 def test_memory_quick(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from vigil.cache import (
     default_cache_dir,
     encode_findings,
     resolve_cache_dir,
+    rules_fingerprint,
 )
 from vigil.engine.findings import Edit, Finding, Fix, Related
 from vigil.rules.model import Applicability, Severity
@@ -288,3 +289,41 @@ def test_read_only_database_is_bypassed_even_as_root(
         cache.put(NS.key(b"y", "a.py", None), [FINDING])  # never raises
         cache.put(NS.key(b"z", "a.py", None), [FINDING])
     assert len([r for r in caplog.records if r.name == "vigil.cache"]) == 1  # one log line
+
+
+def test_get_many_returns_the_hits_only(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path / "c")
+    keys = [NS.key(f"x = {i}\n".encode(), "a.py", "python") for i in range(4)]
+    cache.put(keys[0], [FINDING])
+    cache.put(keys[2], [])
+    assert cache.get_many(keys) == {keys[0]: [FINDING], keys[2]: []}
+    assert (cache.hits, cache.misses) == (2, 2)
+
+
+def test_get_many_after_the_cache_broke_is_all_misses(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path / "c")
+    key = NS.key(b"x = 1\n", "a.py", "python")
+    cache.put(key, [FINDING])
+    cache._disable("test", OSError("gone"))
+    assert cache.get_many([key, key]) == {}
+    assert cache.misses == 2 and not cache.has_flag("anything")
+    cache.set_flag("anything")  # a no-op, not an error
+
+
+def test_flags_are_not_results(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path / "c")
+    assert not cache.has_flag("rules-verified:abc")
+    cache.set_flag("rules-verified:abc")
+    assert cache.has_flag("rules-verified:abc") and not cache.has_flag("rules-verified:abd")
+    reopened = ResultCache(tmp_path / "c")
+    assert reopened.has_flag("rules-verified:abc")
+
+
+def test_rules_fingerprint_tells_a_missing_folder_from_an_empty_one(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    missing = rules_fingerprint([folder])
+    folder.mkdir()
+    empty = rules_fingerprint([folder])
+    (folder / "python").mkdir()
+    (folder / "python" / "X.toml").write_text("id = 1\n", encoding="utf-8")
+    assert len({missing, empty, rules_fingerprint([folder])}) == 3

@@ -9,17 +9,22 @@ from pathlib import Path
 import pytest
 
 from tests.cli.helpers import REVIEW_RULE, Run, Runner
+from vigil.cache import rules_fingerprint
 from vigil.cli import check as cli_check
+from vigil.cli import parallel
 from vigil.cli import rules_cmd as cli_rules_cmd
 from vigil.cli.main import main
-from vigil.rules.loader import RuleSet, load_rules
+from vigil.rules.loader import RuleSet, default_rule_dirs, load_rules
 
 _RULESETS: dict[tuple[object, ...], RuleSet] = {}
 
 
 def _cached_load_rules(directories: Sequence[Path] | None = None, *, extra_directories: Sequence[Path] = (),
                        trusted_directories: Sequence[Path] = ()) -> RuleSet:
-    key = (tuple(directories or ()), tuple(extra_directories), tuple(trusted_directories))
+    every = [*(directories if directories is not None else default_rule_dirs()), *extra_directories]
+    # Keyed by the rule files' content too: a test that edits a rule gets the edited rules.
+    key = (tuple(directories or ()), tuple(extra_directories), tuple(trusted_directories),
+           rules_fingerprint(every))
     if key not in _RULESETS:
         _RULESETS[key] = load_rules(directories, extra_directories=extra_directories,
                                     trusted_directories=trusted_directories)
@@ -66,3 +71,32 @@ def review_rule_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "python").mkdir()
     (root / "python" / "TST001-dangerous-call.toml").write_text(REVIEW_RULE, encoding="utf-8")
     return root
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the files analysed in this process (cache hits are not analysed)."""
+    seen: list[str] = []
+    real = parallel.analyse_job
+
+    def spy(job: parallel.Job, state: parallel._WorkerState) -> parallel.Outcome:
+        seen.append(job.display)
+        return real(job, state)
+
+    monkeypatch.setattr(parallel, "analyse_job", spy)
+    return seen
+
+
+@pytest.fixture
+def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Worker counts of the process pools created."""
+    created: list[int] = []
+    real = parallel.ProcessPoolExecutor
+
+    class Recording(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            created.append(int(kwargs["max_workers"]))  # type: ignore[call-overload]
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Recording)
+    return created

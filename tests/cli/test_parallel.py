@@ -24,33 +24,8 @@ def _findings(out: str) -> list[tuple[str, str, int]]:
     return [(f["path"], f["rule"], f["line"]) for f in document["findings"]]
 
 
-@pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Names of the files analysed in this process (cache hits are not analysed)."""
-    seen: list[str] = []
-    real = parallel.analyse_job
-
-    def spy(job: parallel.Job, state: parallel._WorkerState) -> parallel.Outcome:
-        seen.append(job.display)
-        return real(job, state)
-
-    monkeypatch.setattr(parallel, "analyse_job", spy)
-    return seen
-
-
-@pytest.fixture
-def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Worker counts of the process pools created."""
-    created: list[int] = []
-    real = parallel.ProcessPoolExecutor
-
-    class Recording(real):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            created.append(int(kwargs["max_workers"]))  # type: ignore[call-overload]
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Recording)
-    return created
+# ``counted`` (files analysed in this process) and ``pools`` (process pools started) are
+# fixtures of tests/cli/conftest.py.
 
 
 def test_parallel_output_equals_serial(project: Path, vigil: Runner, pools: list[int]) -> None:

@@ -11,7 +11,8 @@ import dataclasses
 import functools
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -25,7 +26,7 @@ from vigil.config import Config, ConfigError, load_config, load_config_file
 from vigil.engine.runner import Analyzer
 from vigil.report import reporter
 from vigil.report.model import FileResult, Problem, RenderOptions, ScanResult
-from vigil.rules.loader import RuleSet, default_rule_dirs, load_rules
+from vigil.rules.loader import RuleSet, default_rule_dirs, load_rules, read_rules
 from vigil.rules.model import Rule
 
 EXIT_CLEAN = 0
@@ -70,13 +71,24 @@ def split_selectors(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _display(path: Path) -> str:
-    """Paths are shown relative to the current directory when they are inside it."""
+def _display(path: Path, cwd: Path | None = None) -> str:
+    """Paths are shown relative to the current directory when they are inside it.
+
+    Called once per file of the scan, so on POSIX, where ``Path.relative_to`` is a plain
+    case-sensitive comparison of normalised parts, a string prefix test on the absolute,
+    normalised paths discovery produces gives the same answer in a fraction of the time.
+    Elsewhere (Windows compares case-insensitively) ``relative_to`` decides."""
+    cwd = Path.cwd() if cwd is None else cwd
+    if os.sep == "/" and path.is_absolute() and cwd.is_absolute():
+        text, base = str(path), str(cwd).rstrip("/")
+        if text == str(cwd):
+            return "."
+        return text[len(base) + 1:] if text.startswith(base + "/") else text
     try:
-        relative = path.relative_to(Path.cwd())
+        relative_path = path.relative_to(cwd)
     except ValueError:
         return str(path)
-    return relative.as_posix() or "."
+    return relative_path.as_posix() or "."
 
 
 def resolve_config(options: CheckOptions) -> Config:
@@ -149,37 +161,113 @@ def _mode(options: CheckOptions) -> Mode:
                 report_unused=options.report_unused_ignores)
 
 
-def _open_cache(options: CheckOptions, config: Config, ruleset: RuleSet,
-                trusted: Sequence[Path]) -> tuple[ResultCache | None, CacheNamespace | None]:
+@dataclass
+class _Rules:
+    """The rule set of one run, loaded no further than the run needs.
+
+    ``catalog`` is the rule files parsed from TOML (tens of milliseconds): it names the rules
+    for the report and the selectors, and fingerprints them for the cache key. ``load()``
+    imports the Python checks and compiles the queries (about a second), which only analysing
+    a file needs; a scan whose every file comes from the cache never calls it.
+    """
+
+    config: Config
+    trusted: list[Path]
+    catalog: RuleSet
+    loaded: RuleSet | None = None
+
+    @classmethod
+    def read(cls, config: Config, trusted: list[Path]) -> _Rules:
+        rules = cls(config, trusted, read_rules([*default_rule_dirs(), *config.rule_dirs]))
+        if rules.catalog.errors:
+            rules.load()  # load_rules finds every error read_rules does, and names them all
+        return rules
+
+    def load(self) -> RuleSet:
+        if self.loaded is None:
+            self.loaded = load_ruleset(self.config, self.trusted)
+        return self.loaded
+
+    @property
+    def current(self) -> RuleSet:
+        return self.loaded if self.loaded is not None else self.catalog
+
+
+def _open_cache(options: CheckOptions, config: Config, rules: _Rules
+                ) -> tuple[ResultCache | None, CacheNamespace | None]:
+    """The result cache and this run's namespace in it. Besides each file's bytes and path, a
+    key covers every byte of every rule folder (``rules_fingerprint``), the rule set's own
+    fingerprint (as the language server computes it, so the two share results), the policy,
+    Vigil's code and version."""
     if options.no_cache or not _mode(options).cacheable:
         return None, None
     cache = ResultCache(resolve_cache_dir(options.cache_dir))
     if not cache.enabled:
         return None, None
     rule_dirs = [*default_rule_dirs(), *config.rule_dirs]
-    namespace = CacheNamespace.build(rules_fingerprint(rule_dirs, trusted), policy_fingerprint(config),
-                                     (ruleset.fingerprint,))
+    namespace = CacheNamespace.build(rules_fingerprint(rule_dirs, rules.trusted), policy_fingerprint(config),
+                                     (rules.catalog.fingerprint,))
     return cache, namespace
 
 
-def _log_cache_problems(err: TextIO) -> None:
-    """The cache logs one line when it has to be bypassed; the CLI shows it as a warning."""
+def _verified_flag(namespace: CacheNamespace) -> str:
+    """Names the fact "these rules loaded without errors and the selectors matched them".
+
+    A fully cached run skips ``load_rules``, so it would miss the errors only loading finds (a
+    check that cannot be imported, a query that does not compile). A run that loaded the rules
+    cleanly sets this flag for its namespace, which hashes every rule file, the policy and
+    Vigil's code; only then may later runs trust the cheap catalog. Rows written by someone
+    else (the language server tolerates broken rules) never set it.
+    """
+    return f"rules-verified:{namespace.digest}"
+
+
+@contextmanager
+def _cli_logging(err: TextIO) -> Iterator[None]:
+    """The engine logs rule failures, which the CLI reports itself, so the ``vigil`` log is
+    quieted; the cache logs one line when it has to be bypassed, which the CLI shows as a
+    warning. Both loggers are put back afterwards: ``main()`` runs in-process in tests and
+    embedding tools, whose own logging must not change because a scan ran."""
     class _ToStderr(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             err.write(f"vigil: warning: {record.getMessage()}\n")
 
-    cache_log = logging.getLogger("vigil.cache")
+    vigil_log, cache_log = logging.getLogger("vigil"), logging.getLogger("vigil.cache")
+    saved = (vigil_log.level, cache_log.level, cache_log.handlers[:], cache_log.propagate)
+    vigil_log.setLevel(logging.CRITICAL)
     cache_log.handlers[:] = [_ToStderr(logging.WARNING)]
     cache_log.propagate = False
     cache_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        vigil_log.setLevel(saved[0])
+        cache_log.setLevel(saved[1])
+        cache_log.handlers[:] = saved[2]
+        cache_log.propagate = saved[3]
 
 
 def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
+    opened: list[ResultCache] = []
+    with _cli_logging(err):
+        try:
+            return _run_check(options, out, err, opened)
+        finally:
+            for cache in opened:
+                cache.close()
+
+
+def _run_check(options: CheckOptions, out: TextIO, err: TextIO, opened: list[ResultCache]) -> int:
+    """The run itself; ``opened`` receives the cache so the caller closes it on every path."""
     try:
         config = resolve_config(options)
         trusted = [Path(d).resolve() for d in options.rule_dirs]
-        ruleset = load_ruleset(config, trusted)
-        check_selectors(config, ruleset, options)
+        rules = _Rules.read(config, trusted)
+        cache, namespace = _open_cache(options, config, rules)
+        if cache is not None:
+            opened.append(cache)
+        verified = cache is not None and namespace is not None and cache.has_flag(_verified_flag(namespace))
+        check_selectors(config, rules.catalog if verified else rules.load(), options)
         for raw in options.paths:
             if not os.path.lexists(raw):
                 raise UsageError(f"{raw}: no such file or directory")
@@ -187,22 +275,30 @@ def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
     except (ConfigError, UsageError, BaselineError) as exc:
         print(f"vigil: error: {exc}", file=err)
         return EXIT_ERROR
-    # The engine logs rule failures; the CLI reports them itself, so keep its log quiet.
-    logging.getLogger("vigil").setLevel(logging.CRITICAL)
-    _log_cache_problems(err)
-    analyzer = Analyzer(ruleset, config.policy())
-    candidates = [(c.path, _display(c.path)) for c in Walker(config).candidates([Path(p) for p in options.paths])]
-    cache, namespace = _open_cache(options, config, ruleset, trusted)
+    cwd = Path.cwd()
+    candidates = [(c.path, _display(c.path, cwd))
+                  for c in Walker(config).candidates([Path(p) for p in options.paths])]
+    mode = _mode(options)
     progress = Progress(err, len(candidates), options.progress and not options.quiet)
-    scanner = Scanner(build_state(analyzer, ruleset, config, _mode(options)),
-                      jobs=options.jobs or default_jobs(), cache=cache, namespace=namespace,
-                      factory=functools.partial(_spawn_state, options), on_progress=progress.advance)
+
+    def load_state() -> _WorkerState:
+        ruleset = rules.load()
+        return build_state(Analyzer(ruleset, config.policy()), ruleset, config, mode)
+
+    scanner = Scanner(config, mode, jobs=options.jobs or default_jobs(), load_state=load_state,
+                      cache=cache, namespace=namespace, factory=functools.partial(_spawn_state, options),
+                      on_progress=progress.advance)
     try:
         outcomes = scanner.run(candidates)
+    except UsageError as exc:  # the rules broke since a run verified them (say, a check's module is gone)
+        print(f"vigil: error: {exc}", file=err)
+        return EXIT_ERROR
     finally:
         progress.finish()
-        if cache is not None:
-            cache.close()
+    if (cache is not None and namespace is not None and not verified and rules.loaded is not None
+            and rules.loaded.fingerprint == rules.catalog.fingerprint):
+        cache.set_flag(_verified_flag(namespace))
+    ruleset = rules.current
     run = _Run()
     for outcome in outcomes:
         for warning in outcome.warnings:

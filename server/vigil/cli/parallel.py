@@ -1,11 +1,13 @@
 """Analyse many files: from the persistent cache when possible, else across processes.
 
 The main process reads every file (it must hash it for the cache anyway), answers what it can
-from the cache, and sends the rest to a process pool. Each worker holds ONE analyser, built
-once by the pool initializer (rule loading costs ~2 s; per file it would dominate): on Linux
-the pool forks, so workers inherit the rules the main process already compiled; elsewhere
-(spawn) the initializer loads them. Results come back in the order the files were found, so
-the output never depends on scheduling.
+from the cache in one lookup, and sends the rest to a process pool. The analyser (compiled
+rules) is built only when some file is not in the cache, so a fully cached scan compiles no
+query and starts no pool. Each worker holds ONE analyser, built once by the pool initializer
+(rule loading costs about a second; per file it would dominate): on Linux the pool forks, so
+workers inherit the rules the main process already compiled; elsewhere (spawn) the
+initializer loads them. Results come back in the order the files were found, so the output
+never depends on scheduling.
 
 Only plain scans use the cache: ``--fix``, ``--diff`` and ``--report-unused-ignores`` need the
 syntax tree and suppression comments, which the cache does not keep; those files are always
@@ -166,40 +168,51 @@ def default_jobs() -> int:
 class Scanner:
     """Runs a list of (path, display) candidates to ordered ``Outcome``s."""
 
-    state: _WorkerState
+    config: Config
+    mode: Mode
     jobs: int
+    #: Builds the analyser (loads and compiles the rules, ~1 s) when the first file needs
+    #: analysing: a scan whose every file comes from the cache never pays for it.
+    load_state: Callable[[], _WorkerState]
     cache: ResultCache | None = None
     namespace: CacheNamespace | None = None
     #: Builds the worker state in a spawned process (must be picklable: a module-level callable).
     factory: Callable[[], _WorkerState] | None = None
     on_progress: Callable[[int], None] | None = None
+    #: The analyser state, once some file needed it.
+    state: _WorkerState | None = None
 
     def run(self, candidates: Sequence[tuple[Path, str]]) -> list[Outcome]:
+        """Read every file, answer what the cache can in one lookup, analyse the rest."""
         outcomes: dict[int, Outcome] = {}
-        pending: list[Job] = []
-        use_cache = self.cache is not None and self.namespace is not None and self.state.mode.cacheable
+        jobs: list[Job] = []
+        use_cache = self.cache is not None and self.namespace is not None and self.mode.cacheable
         keys: dict[int, str] = {}
         for index, (path, display) in enumerate(candidates):
-            if language_for_path(path) is None:
+            language = language_for_path(path)
+            if language is None:
                 outcomes[index] = Outcome(index, problem=Problem(display, "not a file type Vigil analyses; skipped"))
                 self._tick()
                 continue
             try:
-                source = read_source(path, self.state.config.max_file_size)
+                source = read_source(path, self.config.max_file_size)
             except SourceError as exc:
                 outcomes[index] = Outcome(index, problem=Problem(display, str(exc)))
                 self._tick()
                 continue
+            jobs.append(Job(index, path, display, source))
             if use_cache:
-                assert self.cache is not None and self.namespace is not None
-                key = self.namespace.key(source.data, display, language_for_path(path))
-                cached = self.cache.get(key)
-                if cached is not None:
-                    outcomes[index] = Outcome(index, result=FileResult(path, display, source.data, cached))
-                    self._tick()
-                    continue
-                keys[index] = key
-            pending.append(Job(index, path, display, source))
+                assert self.namespace is not None
+                keys[index] = self.namespace.key(source.data, display, language)
+        hits = self.cache.get_many(keys.values()) if self.cache is not None and keys else {}
+        pending: list[Job] = []
+        for job in jobs:
+            cached = hits.get(keys[job.index]) if job.index in keys else None
+            if cached is None:
+                pending.append(job)
+                continue
+            outcomes[job.index] = Outcome(job.index, result=FileResult(job.path, job.display, job.source.data, cached))
+            self._tick()
         for outcome in self._analyse(pending):
             outcomes[outcome.index] = outcome
             if outcome.index in keys and outcome.cacheable is not None and self.cache is not None:
@@ -207,20 +220,29 @@ class Scanner:
             self._tick()
         return [outcomes[i] for i in sorted(outcomes)]
 
+    def ready_state(self) -> _WorkerState:
+        """The analyser state, built on first use."""
+        if self.state is None:
+            self.state = self.load_state()
+        return self.state
+
     def _tick(self) -> None:
         if self.on_progress is not None:
             self.on_progress(1)
 
     def _analyse(self, jobs: list[Job]) -> Iterator[Outcome]:
+        if not jobs:
+            return  # everything came from the cache: no rules to load, no pool to start
+        state = self.ready_state()
         workers = min(self.jobs, len(jobs))
         if workers <= 1 or len(jobs) < MIN_PARALLEL_FILES:
             for job in jobs:
-                yield analyse_job(job, self.state)
+                yield analyse_job(job, state)
             return
         global _STATE
         context = _context()
         inherited = context.get_start_method() == "fork"
-        previous, _STATE = _STATE, (self.state if inherited else None)
+        previous, _STATE = _STATE, (state if inherited else None)
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                      initargs=(None if inherited else self.factory,)) as pool:
