@@ -21,6 +21,10 @@ from pathlib import Path
 from typing import Any
 
 Message = dict[str, Any]
+#: Key added to every notification from the server: ``time.monotonic()`` when the reader thread
+#: received it. Latency measured when the test drains its queue would include the test's own
+#: sleeps (bench/soak.py measures didChange -> publishDiagnostics with it).
+RECEIVED = "_received"
 
 
 def frame(payload: bytes) -> bytes:
@@ -92,6 +96,7 @@ class RawServer:
                 result = [None for _ in message.get("params", {}).get("items", [])]
             self.send({"jsonrpc": "2.0", "id": message["id"], "result": result})
         elif "method" in message:
+            message[RECEIVED] = time.monotonic()  # read on this thread, not when a test drains it
             self._notifications.put(message)
         else:
             with self._cond:
@@ -153,6 +158,19 @@ class RawServer:
                 continue
             if message.get("method") == method and predicate(message):
                 return message
+
+    def next_notification(self, timeout: float = 30.0) -> Message:
+        """The next notification from the server, whatever its method."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no notification within {timeout} s")
+            try:
+                return self._notifications.get(timeout=min(left, 0.2))
+            except queue.Empty:
+                if self._eof:
+                    raise ServerGone("server closed stdout") from None
 
     def drain_notifications(self) -> list[Message]:
         out = []

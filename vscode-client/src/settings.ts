@@ -35,6 +35,8 @@ export interface ServerSettings {
   ruleDirs: string[];
   trustedRuleDirs: string[];
   logLevel: LogLevel;
+  /** Persistent result cache folder; '' = $VIGIL_CACHE_DIR or the user cache folder. */
+  cacheDir: string;
 }
 
 /** Settings that only decide how the client starts the server. */
@@ -62,6 +64,7 @@ export const SERVER_SETTING_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   ruleDirs: [],
   trustedRuleDirs: [],
   logLevel: 'warning',
+  cacheDir: '',
 });
 
 export const CLIENT_SETTING_DEFAULTS: Readonly<ClientSettings> = Object.freeze({
@@ -167,6 +170,15 @@ class Reader {
     return fallback;
   }
 
+  /** One string; blank means "not set". */
+  string(key: string, fallback: string): string {
+    const v = this.raw(key);
+    if (v === undefined || v === null) return fallback;
+    if (typeof v === 'string') return v.trim();
+    this.bad(key, `expected a string, got ${JSON.stringify(v)}; using ${JSON.stringify(fallback)}`);
+    return fallback;
+  }
+
   /** A string list; a lone string is accepted as a one-item list (a common hand-edit). */
   strings(key: string): string[] {
     const v = this.raw(key);
@@ -221,6 +233,11 @@ export function resolveServerSettings(cfg: ConfigSource, vars: PathVariables): R
     ruleDirs: r.strings('ruleDirs').map((p) => resolveFolder(p, vars)),
     trustedRuleDirs: r.strings('trustedRuleDirs').map((p) => resolveFolder(p, { ...vars, workspaceFolder: undefined })),
     logLevel: r.choice('logLevel', LOG_LEVELS, d.logLevel),
+    // Machine-level only (like trustedRuleDirs): a repository must not point Vigil at a cache of
+    // results it wrote itself. `~` and `${env:...}` are expanded; there is no workspace folder.
+    cacheDir: ((dir) => (dir === '' ? '' : resolveFolder(dir, { ...vars, workspaceFolder: undefined })))(
+      r.string('cacheDir', d.cacheDir),
+    ),
   };
   return { value, problems: r.problems };
 }

@@ -48,6 +48,11 @@ describe('settings: package.json mirrors contract §2', () => {
     assert.equal(props['vigil.trustedRuleDirs'].scope, 'application');
   });
 
+  it('keeps cacheDir machine-level, so a repository cannot point Vigil at results it wrote', () => {
+    assert.equal(props['vigil.cacheDir'].scope, 'machine');
+    assert.equal(props['vigil.cacheDir'].type, 'string');
+  });
+
   it('enums in package.json match what the resolver accepts', () => {
     assert.deepEqual(props['vigil.run'].enum, ['onType', 'onSave']);
     assert.deepEqual(props['vigil.workspaceScan'].enum, ['off', 'openFiles', 'workspace']);
@@ -115,6 +120,16 @@ describe('settings: resolveServerSettings', () => {
   it('never resolves trustedRuleDirs against the workspace (they are user-level paths)', () => {
     const r = resolveServerSettings(config({ trustedRuleDirs: ['rules', '~/trusted'] }), vars);
     assert.deepEqual(r.value.trustedRuleDirs, ['rules', '/home/u/trusted']);
+  });
+
+  it('passes cacheDir with ~ and ${env:...} expanded, never against the workspace; blank is unset', () => {
+    assert.equal(resolveServerSettings(config({ cacheDir: '~/.cache/v' }), vars).value.cacheDir, '/home/u/.cache/v');
+    assert.equal(resolveServerSettings(config({ cacheDir: '${env:VENV}/c' }), vars).value.cacheDir, '/opt/venv/c');
+    assert.equal(resolveServerSettings(config({ cacheDir: 'rel' }), vars).value.cacheDir, 'rel');
+    assert.equal(resolveServerSettings(config({ cacheDir: '  ' }), vars).value.cacheDir, '');
+    const bad = resolveServerSettings(config({ cacheDir: 3 }), vars);
+    assert.equal(bad.value.cacheDir, '');
+    assert.deepEqual(bad.problems.map((p) => p.key), ['vigil.cacheDir']);
   });
 });
 

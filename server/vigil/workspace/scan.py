@@ -18,7 +18,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from vigil.cache import CacheNamespace, ResultCache, policy_fingerprint, rules_fingerprint
+from vigil.cache import (
+    CacheNamespace,
+    ResultCache,
+    policy_fingerprint,
+    rules_fingerprint,
+)
 from vigil.cli.discovery import Walker
 from vigil.cli.sources import SourceError, read_source
 from vigil.config import Config
@@ -32,17 +37,24 @@ class TooManyFiles(Exception):
     """The workspace has more files than ``maxWorkspaceFiles``."""
 
 
+def iter_python_files(root: Path, config: Config, cancelled: threading.Event | None = None) -> Iterator[Path]:
+    """The workspace's Python files, in a stable order, one at a time: the caller decides
+    how many it keeps (the language server stops at ``maxWorkspaceFiles`` + 1 and reports
+    progress while listing). Stops early once ``cancelled`` is set."""
+    for candidate in Walker(config).candidates([root]):
+        if cancelled is not None and cancelled.is_set():
+            return
+        if language_for_path(candidate.path) == "python":
+            yield candidate.path
+
+
 def python_files(root: Path, config: Config, limit: int | None = None,
                  cancelled: threading.Event | None = None) -> list[Path]:
     """The workspace's Python files, in a stable order. Raises ``TooManyFiles`` as soon as
     the count passes ``limit`` (a huge monorepo is not walked to the end just to be refused)."""
     found: list[Path] = []
-    for candidate in Walker(config).candidates([root]):
-        if cancelled is not None and cancelled.is_set():
-            break
-        if language_for_path(candidate.path) != "python":
-            continue
-        found.append(candidate.path)
+    for path in iter_python_files(root, config, cancelled):
+        found.append(path)
         if limit is not None and len(found) > limit:
             raise TooManyFiles(f"more than {limit} Python files")
     return found

@@ -7,10 +7,16 @@ always win over disk: a scanned result is dropped if its file is open by the tim
 posted back to the event loop. Results come from the persistent cache when the file is
 unchanged, and no syntax tree is kept.
 
-Progress is reported with server-initiated work-done progress ("Vigil: 120/1,402 files") when
-the client supports it; cancelling it in the editor, a new scan, or shutdown stops the scan
-between two files. ``maxWorkspaceFiles`` caps the scan: a bigger workspace behaves like
-``openFiles``.
+Progress is reported with server-initiated work-done progress ("listing files: 40,000 found",
+then "Vigil: 120/1,402 files") when the client supports it; cancelling it in the editor, a new
+scan, or shutdown stops the scan between two files (or two listed files). ``maxWorkspaceFiles``
+caps the scan: listing stops at the first file over the limit, and a bigger workspace behaves
+like ``openFiles``, said once in the log and in the progress' end message.
+
+Scale (100,000 files, scripts/workspace_100k.py): what the scan keeps is the list of paths as
+strings (bounded by ``maxWorkspaceFiles``) and the diagnostics of files that have findings.
+A clean file is neither stored nor published — the client has nothing to clear for it —
+unless it had findings before, which its empty publish clears.
 
 Files changed on disk (``workspace/didChangeWatchedFiles``, ``**/*.py``) and files just closed
 are re-scanned one by one. Pull clients get closed files' diagnostics through
@@ -37,7 +43,12 @@ from vigil.documents.positions import PositionCodec
 from vigil.documents.store import uri_to_path
 from vigil.lsp.convert import SOURCE, lsp_severity
 from vigil.lsp.server import VigilServer
-from vigil.workspace.scan import FileFindings, TooManyFiles, analyse_file, namespace_for, python_files
+from vigil.workspace.scan import (
+    FileFindings,
+    analyse_file,
+    iter_python_files,
+    namespace_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +71,11 @@ class _Run:
     generation: int
     cancelled: threading.Event = field(default_factory=threading.Event)
     token: str | None = None
+    #: Files found so far while listing; the total once listing is over.
+    listed: int = 0
     total: int = 0
     done: int = 0
+    limited: bool = False
 
 
 def _diagnostics(item: FileFindings, codec: PositionCodec, ruleset: Any) -> list[types.Diagnostic]:
@@ -96,6 +110,8 @@ class WorkspaceScanner:
         self._cache: ResultCache | None = None
         self._cache_dir: Path | None = None
         self.last_summary: dict[str, int] = {}
+        #: (root, limit) last reported as exceeded: the warning is logged once, not per rescan.
+        self._limit_reported: tuple[Path, int] | None = None
 
     # -- control ------------------------------------------------------------------------------
     @property
@@ -177,16 +193,29 @@ class WorkspaceScanner:
             summary = await loop.run_in_executor(self._executor, self._scan_files, run, loop)
         finally:
             if run.token is not None:
-                message = "cancelled" if run.cancelled.is_set() else f"{run.done:,} files"
+                if run.limited:
+                    message = f"more than {server.settings.maxWorkspaceFiles:,} Python files: not scanned"
+                elif run.cancelled.is_set():
+                    message = "cancelled"
+                else:
+                    message = f"{run.done:,} files"
                 server.work_done_progress.end(run.token, types.WorkDoneProgressEnd(message=message))
+                # pygls 2.1 keeps every token's Future forever (one per scan, and a scan follows
+                # every change of settings or rules); the run is over, so is its token.
+                server.work_done_progress.tokens.pop(run.token, None)
         summary["seconds_ms"] = int((time.monotonic() - started) * 1000)
         self.last_summary = summary
         if summary.get("limited"):
-            server.log(logging.INFO, f"workspace has more than {server.settings.maxWorkspaceFiles} Python "
-                       "files; only open files are analysed (setting maxWorkspaceFiles)")
+            limit = server.settings.maxWorkspaceFiles
+            if self._limit_reported != (server.root, limit):
+                self._limit_reported = (server.root, limit)  # type: ignore[assignment]
+                server.log(logging.WARNING, f"the workspace has more than {limit:,} Python files, so closed "
+                           "files are not scanned; open files are analysed as usual (setting "
+                           "maxWorkspaceFiles)")
         if not run.cancelled.is_set():
-            server.log(logging.INFO, f"workspace scan: {run.done} files, {summary.get('cached', 0)} from cache, "
-                       f"{summary['seconds_ms']} ms")
+            if not run.limited:
+                server.log(logging.INFO, f"workspace scan: {run.done} files, {summary.get('cached', 0)} from "
+                           f"cache, {summary['seconds_ms']} ms")
             if server.pull_diagnostics and server.client_supports("workspace.diagnostics.refresh_support"):
                 server.workspace_diagnostic_refresh(None)
 
@@ -196,15 +225,9 @@ class WorkspaceScanner:
         engine, config = server.engine, server.config
         if engine is None or server.root is None or server.ruleset is None:
             return {}
-        limit = server.settings.maxWorkspaceFiles
-        try:
-            files = python_files(server.root, config, limit, run.cancelled)
-        except TooManyFiles:
-            loop.call_soon_threadsafe(self._forget_all)
-            return {"limited": 1}
-        except OSError as exc:
-            log.warning("workspace scan: cannot list %s: %s", server.root, exc)
-            return {}
+        files = self._list_files(run, loop)
+        if files is None:
+            return {"limited": 1} if run.limited else {}
         run.total = len(files)
         cache = self._open_cache()
         namespace = namespace_for(config, server.ruleset.fingerprint) if cache is not None else None
@@ -213,9 +236,10 @@ class WorkspaceScanner:
         ruleset = server.ruleset
         cached = 0
         last_report = 0.0
-        for path in files:
+        for name in files:
             if run.cancelled.is_set():
                 break
+            path = Path(name)
             uri = path.as_uri()
             if uri not in server.store:  # open documents win (checked again on delivery)
                 try:
@@ -235,6 +259,33 @@ class WorkspaceScanner:
             time.sleep(0)  # let the event-loop thread take the GIL between files
         return {"files": run.total, "done": run.done, "cached": cached}
 
+    def _list_files(self, run: _Run, loop: asyncio.AbstractEventLoop) -> list[str] | None:
+        """The workspace's Python files as strings (a ``Path`` costs several times the memory
+        of its string, and 100k of them are held for the whole scan); None when the workspace
+        is over ``maxWorkspaceFiles`` (``run.limited``) or cannot be listed. Reports progress
+        while listing: walking 100k files takes seconds."""
+        server = self.server
+        assert server.root is not None
+        limit = server.settings.maxWorkspaceFiles
+        files: list[str] = []
+        last_report = time.monotonic()
+        try:
+            for path in iter_python_files(server.root, server.config, run.cancelled):
+                files.append(str(path))
+                run.listed = len(files)
+                if run.listed > limit:
+                    run.limited = True
+                    loop.call_soon_threadsafe(self._forget_all)
+                    return None
+                now = time.monotonic()
+                if run.token is not None and now - last_report >= PROGRESS_INTERVAL:
+                    last_report = now
+                    loop.call_soon_threadsafe(self._report, run)
+        except OSError as exc:
+            log.warning("workspace scan: cannot list %s: %s", server.root, exc)
+            return None
+        return files
+
     def _analyse_one(self, path: Path, cancelled: threading.Event) -> list[types.Diagnostic] | None:
         server = self.server
         if server.engine is None or server.ruleset is None or cancelled.is_set():
@@ -246,7 +297,11 @@ class WorkspaceScanner:
 
     # -- on the event loop ----------------------------------------------------------------------
     def _report(self, run: _Run) -> None:
-        if run.token is None or run.cancelled.is_set() or not run.total:
+        if run.token is None or run.cancelled.is_set():
+            return
+        if not run.total:
+            self.server.work_done_progress.report(run.token, types.WorkDoneProgressReport(
+                message=f"listing files: {run.listed:,} found"))
             return
         self.server.work_done_progress.report(run.token, types.WorkDoneProgressReport(
             message=f"{run.done:,}/{run.total:,} files", percentage=int(100 * run.done / run.total)))
@@ -261,10 +316,19 @@ class WorkspaceScanner:
         current = self._run.generation if self._run is not None else generation
         if generation < current or uri in self.server.store or self.mode != "workspace":
             return  # stale, or the document is open (its own analysis is what counts)
-        self.published[uri] = _Published(diagnostics, f"scan:{next(self._result_ids)}")
-        if not self.server.pull_diagnostics:
-            self.server.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
+        previous = self.published.get(uri)
+        if not diagnostics and (previous is None or not previous.diagnostics):
+            return  # a clean file the client holds nothing for: no entry, no notification
+        if self.server.pull_diagnostics:
+            # An empty entry stays so the next workspace/diagnostic clears the old findings.
+            self.published[uri] = _Published(diagnostics, f"scan:{next(self._result_ids)}")
+            return
+        if diagnostics:
+            self.published[uri] = _Published(diagnostics, f"scan:{next(self._result_ids)}")
+        else:
+            del self.published[uri]
+        self.server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
 
     def _forget(self, uri: str) -> None:
         if self.published.pop(uri, None) is not None and uri not in self.server.store:
