@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import tree_sitter as ts
 
-from vigil.engine.taint import consteval
+from vigil.engine.taint import consteval, flat
+from vigil.engine.taint.depth import nesting
 from vigil.engine.taint.model import (
     ALL,
     CLEAN,
@@ -50,6 +51,10 @@ _URL_PARSERS = {"urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlp
                 "urlparse.urlsplit"}
 _HOST_PARTS = {"netloc", "hostname"}
 _FULLMATCH = {"re.fullmatch", "re.match"}
+#: Longer attribute chains (``a.b.c...``) name no imported module, source or callee.
+_MAX_CHAIN = 64
+#: Longer assignment paths (``a.b.c... = v``) store ``v`` as a weak update at this depth.
+_MAX_PATH = 32
 
 
 @dataclass
@@ -101,7 +106,7 @@ def _same(a: Env | None, b: Env | None) -> bool:
 class FunctionFlow:
     """The analysis of one function; built by ``FileTaint.flow`` and memoised there."""
 
-    def __init__(self, file: FileTaint, info: FunctionInfo) -> None:
+    def __init__(self, file: FileTaint, info: FunctionInfo, flat_only: bool = False) -> None:
         self.file = file
         self.info = info
         self.spec = file.spec
@@ -109,6 +114,7 @@ class FunctionFlow:
         self.values: dict[tuple[int, int, str], AbsVal] = {}
         self.returns: AbsVal | None = None
         self.calls: list[CallRecord] = []
+        self._calls_index: dict[int, list[CallRecord]] | None = None
         #: values written to ``self.<attr>`` (methods), keyed ``.attr``
         self.self_writes: dict[str, AbsVal] = {}
         #: flow-insensitive union of everything assigned to each name (closures, globals)
@@ -116,6 +122,11 @@ class FunctionFlow:
         self._source = file.source
         self._loops: list[LoopContext] = []
         self._lambda_depth = 0
+        #: the thread's nesting counter (``depth.py``); past its limit, ``flat.walk`` answers
+        self._nesting = nesting()
+        #: analyse the whole body with ``flat.walk`` (last resort, see ``FileTaint.flow``)
+        self.flat_only = flat_only
+        self.flat_memo: dict[Any, tuple[Taint, list[flat.Effect]]] = {}
 
     def _text(self, node: ts.Node | None) -> str:
         """Source text of a node (slicing the file's bytes is much cheaper than ``Node.text``)."""
@@ -130,8 +141,28 @@ class FunctionFlow:
             self.assigned[name] = value
         body = self.info.body
         statements = _children(body) if body is not None else []
+        if self.flat_only:
+            for statement in statements:
+                flat.walk(self, statement, env)
+            return self
         self.exec_block(statements, env)
         return self
+
+    def calls_to(self, callee: int) -> list[CallRecord]:
+        """The recorded calls of one function of the file (indexed on first use: resolving a
+        parameter asks this for every caller, and a module-level flow records thousands)."""
+        index = self._calls_index
+        if index is None:
+            index = self._calls_index = {}
+            for record in self.calls:
+                index.setdefault(record.callee, []).append(record)
+        return index.get(callee, [])
+
+    def record(self, node: ts.Node, value: AbsVal) -> None:
+        """Remember the value an expression had (joined over every time it is evaluated)."""
+        key = _key(node)
+        old = self.values.get(key)
+        self.values[key] = value if old is None else join(old, value)
 
     # -- statements -------------------------------------------------------------------------
     def exec_block(self, statements: list[ts.Node], env: Env | None) -> Env | None:
@@ -141,7 +172,19 @@ class FunctionFlow:
             env = self.exec_stmt(statement, env)
         return env
 
-    def exec_stmt(self, node: ts.Node, env: Env) -> Env | None:  # noqa: C901 - a dispatcher
+    def exec_stmt(self, node: ts.Node, env: Env) -> Env | None:
+        """One statement; past the nesting limit, the flat walk (``flat.py``)."""
+        counter = self._nesting
+        if counter.depth >= counter.limit:
+            flat.walk(self, node, env)
+            return env
+        counter.depth += 1
+        try:
+            return self._exec_stmt(node, env)
+        finally:
+            counter.depth -= 1
+
+    def _exec_stmt(self, node: ts.Node, env: Env) -> Env | None:  # noqa: C901 - a dispatcher
         kind = node.type
         if kind == "expression_statement":
             for expr in _children(node):
@@ -430,6 +473,17 @@ class FunctionFlow:
 
     # -- assignment -------------------------------------------------------------------------
     def exec_assignment(self, node: ts.Node, env: Env) -> None:
+        counter = self._nesting
+        if counter.depth >= counter.limit:  # ``a = b = c = ...`` nests
+            flat.walk(self, node, env)
+            return
+        counter.depth += 1
+        try:
+            self._exec_assignment(node, env)
+        finally:
+            counter.depth -= 1
+
+    def _exec_assignment(self, node: ts.Node, env: Env) -> None:
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
         if right is None or left is None:
@@ -452,6 +506,17 @@ class FunctionFlow:
         self.assign(left, value, env, node)
 
     def assign(self, target: ts.Node, value: AbsVal, env: Env, where: ts.Node) -> None:
+        counter = self._nesting
+        if counter.depth >= counter.limit:  # ``((((a, b), c), d), ...) = value`` nests
+            flat.bind(self, target, value.whole(), env)
+            return
+        counter.depth += 1
+        try:
+            self._assign(target, value, env, where)
+        finally:
+            counter.depth -= 1
+
+    def _assign(self, target: ts.Node, value: AbsVal, env: Env, where: ts.Node) -> None:
         kind = target.type
         if kind == "identifier":
             name = self._text(target)
@@ -502,6 +567,9 @@ class FunctionFlow:
             if node is None:
                 return
         path.reverse()
+        if len(path) > _MAX_PATH:
+            # Only the first parts are kept apart; deeper, the value joins every part.
+            path = path[:_MAX_PATH] + [None]
         if not value.is_clean:
             value = value.with_step(Step(target.start_byte, target.end_byte,
                                          f"stored in `{self._text(target)}`"))
@@ -535,7 +603,15 @@ class FunctionFlow:
     def eval(self, node: ts.Node | None, env: Env) -> AbsVal:
         if node is None:
             return CLEAN
-        value = self._eval(node, env)
+        counter = self._nesting
+        if counter.depth >= counter.limit:
+            taint = flat.walk(self, node, env)  # records the values itself
+            return AbsVal(taint=taint) if taint else CLEAN
+        counter.depth += 1
+        try:
+            value = self._eval(node, env)
+        finally:
+            counter.depth -= 1
         key = _key(node)
         old = self.values.get(key)
         self.values[key] = value if old is None else join(old, value)
@@ -612,7 +688,7 @@ class FunctionFlow:
                 if child.type == "list_splat":
                     extra = union(extra, value.whole())
                 else:
-                    fields[f"[{index!r}]"] = value
+                    fields[f"[{index!r}]"] = value.capped()
             const = consteval.evaluate(node, self.const_lookup(env)) if not extra else NOCONST
             return AbsVal(taint=extra, fields=fields or None, const=const)
         if kind == "set":
@@ -672,7 +748,7 @@ class FunctionFlow:
                 if key is NOCONST:
                     extra = union(extra, key_val.whole(), value.whole())
                 else:
-                    fields[f"[{key!r}]"] = value
+                    fields[f"[{key!r}]"] = value.capped()
             else:
                 extra = union(extra, self.eval(child, env).whole())
         return AbsVal(taint=extra, fields=fields or None)
@@ -760,9 +836,11 @@ class FunctionFlow:
         if node is None:
             return None
         root = node
+        length = 0
         while root.type == "attribute":
             root = root.child_by_field_name("object")  # type: ignore[assignment]
-            if root is None:
+            length += 1
+            if root is None or length > _MAX_CHAIN:
                 return None
         if root.type != "identifier" or self._text(root) in env:
             return None
@@ -775,6 +853,8 @@ class FunctionFlow:
             return None
         parts: list[str] = []
         while True:
+            if len(parts) > _MAX_CHAIN:
+                return None
             if node.type == "identifier":
                 parts.append(self._text(node))
                 break
@@ -1090,11 +1170,21 @@ class FunctionFlow:
 
         return lookup
 
-    def refine(self, cond: ts.Node | None, env: Env) -> tuple[Env, Env]:  # noqa: C901
+    def refine(self, cond: ts.Node | None, env: Env) -> tuple[Env, Env]:
         """Environments for the true and the false outcome of ``cond`` (allow-list checks,
         guards and validation predicates sanitise the tested variable on one side)."""
         if cond is None:
             return env, env
+        counter = self._nesting
+        if counter.depth >= counter.limit:
+            return env, env  # too deep to read as a guard: nothing is proven safe
+        counter.depth += 1
+        try:
+            return self._refine(cond, env)
+        finally:
+            counter.depth -= 1
+
+    def _refine(self, cond: ts.Node, env: Env) -> tuple[Env, Env]:  # noqa: C901
         kind = cond.type
         if kind == "parenthesized_expression":
             inner = _children(cond)

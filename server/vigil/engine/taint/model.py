@@ -17,7 +17,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,10 @@ ALL = "*"
 MAX_TRACE = 14
 #: Facts per value beyond which extra ones are dropped (keeps pathological files bounded).
 MAX_FACTS = 12
+#: Containers nested deeper than this keep their inner parts as one opaque value (their taint
+#: joined). Reading a value recurses through its parts, and ``x = {"k": x}`` repeated 600
+#: times made every statement walk (and copy) all 600 levels: quadratic, then a RecursionError.
+MAX_HEIGHT = 16
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,20 @@ class AbsVal:
     #: or ``url-of:<var>`` (``urlparse(var)``), used by guard conditions.
     tags: frozenset[str] = frozenset()
 
+    def height(self) -> int:
+        """How deeply parts nest (0: no parts); cached, and bounded by ``MAX_HEIGHT``."""
+        cached = self.__dict__.get("_height")
+        if cached is None:
+            cached = 1 + max(v.height() for v in self.fields.values()) if self.fields else 0
+            object.__setattr__(self, "_height", cached)
+        return cached
+
+    def capped(self) -> AbsVal:
+        """This value, or (when it would nest too deeply as a part) its taint as one whole."""
+        if not self.fields or self.height() < MAX_HEIGHT:
+            return self
+        return AbsVal(self.whole(), None, NOCONST, self.func, self.cls, self.sym, self.tags)
+
     def whole(self) -> Taint:
         """Every fact anywhere in the value (reading it as one opaque thing)."""
         if not self.fields:
@@ -188,7 +206,7 @@ class AbsVal:
 
     def with_field(self, key: str, value: AbsVal) -> AbsVal:
         fields = dict(self.fields or {})
-        fields[key] = value
+        fields[key] = value.capped()
         return AbsVal(self.taint, fields, NOCONST, self.func, self.cls, self.sym, self.tags)
 
     def add_taint(self, extra: Taint) -> AbsVal:
@@ -223,9 +241,18 @@ class AbsVal:
 CLEAN = AbsVal()
 
 
+_PATH_PART = re.compile(r"\.[A-Za-z_][A-Za-z_0-9]*|\[[^\]]*\]")
+
+
+@lru_cache(maxsize=4096)
+def _split_path(path: str) -> tuple[str, ...]:
+    return tuple(_PATH_PART.findall(path))
+
+
 def split_path(path: str) -> list[str]:
-    """``.a["k"].b`` -> ``[".a", '["k"]', ".b"]``."""
-    return re.findall(r"\.[A-Za-z_][A-Za-z_0-9]*|\[[^\]]*\]", path)
+    """``.a["k"].b`` -> ``[".a", '["k"]', ".b"]`` (memoised: resolving symbolic facts splits
+    the same few paths over and over)."""
+    return list(_split_path(path)) if path else []
 
 
 def join(a: AbsVal | None, b: AbsVal | None) -> AbsVal:

@@ -22,6 +22,7 @@ import tree_sitter as ts
 
 from vigil.engine.languages import parse
 from vigil.engine.names import LOCAL, ModuleNames, collect_names
+from vigil.engine.taint.depth import nesting
 from vigil.engine.taint.flow import FunctionFlow
 from vigil.engine.taint.model import (
     CLEAN,
@@ -35,9 +36,13 @@ from vigil.engine.taint.model import (
     split_path,
     union,
 )
+from vigil.engine.taint.scopes import FunctionSpans
 
 #: How many caller levels a symbolic fact is followed through.
 MAX_DEPTH = 6
+#: Nesting units (``depth.py``) one function analysis costs: ``flow`` -> ``run`` ->
+#: ``exec_block`` and the call chain that asked for it (``eval_call`` -> ``apply`` -> ``summary``).
+_FLOW_UNITS = 2
 MODULE_KEY = -1
 
 _ROUTE_CONVERTER = re.compile(r"<(int|float|uuid):(\w+)>|\{(\w+):(int|float|uuid)\}")
@@ -137,7 +142,7 @@ class FileTaint:
     """Taint facts of one parsed file version (tree + source)."""
 
     def __init__(self, tree: ts.Tree, source: bytes, names: ModuleNames, spec: TaintSpec,
-                 path: str | None = None) -> None:
+                 path: str | None = None, modules: ModuleSession | None = None) -> None:
         self.tree = tree
         self.source = source
         self.names = names
@@ -151,6 +156,12 @@ class FileTaint:
         self._in_progress: set[int] = set()
         self._lock = threading.RLock()
         self._external: dict[str, tuple[FileTaint, FunctionInfo] | None] = {}
+        #: Helper modules read for this analysis, shared with the helpers' own states (see
+        #: ``ModuleSession``); created lazily for the file under analysis.
+        self._modules = modules
+        #: (enclosing function key, name) -> the first function of that name defined in it
+        self._nested: dict[tuple[int, str], FunctionInfo] = {}
+        self._incoming_memo: dict[tuple[int, int, str, int, frozenset[tuple[int, int, str]]], Taint] = {}
         root = tree.root_node
         self.module = FunctionInfo(MODULE_KEY, root, "<module>", root)
         self.functions[MODULE_KEY] = self.module
@@ -164,7 +175,9 @@ class FileTaint:
             bases_node = node.child_by_field_name("superclasses")
             bases = [node_text(b) for b in _children(bases_node)] if bases_node is not None else []
             self.classes.setdefault(name, ClassInfo(name, node, bases=bases))
-        for node in sorted(captures.get("function", []), key=lambda n: n.start_byte):
+        definitions = sorted(captures.get("function", []), key=lambda n: n.start_byte)
+        self._spans = FunctionSpans(definitions)
+        for node in definitions:
             self._add_function(node)
         for callee in captures.get("callee", []):
             enclosing = self.enclosing_function(callee)
@@ -194,6 +207,8 @@ class FileTaint:
             is_static="staticmethod" in decorator_names, is_classmethod="classmethod" in decorator_names)
         info.params = list(self._params(node))
         self.functions[info.key] = info
+        if parent is not None and class_name is None:
+            self._nested.setdefault((parent.key, name), info)
         if class_name is not None:
             cls = self.classes.get(class_name)
             if cls is not None:
@@ -232,6 +247,16 @@ class FileTaint:
             index += 1
 
     def enclosing_function(self, node: ts.Node) -> FunctionInfo:
+        """The innermost function around ``node`` (the module at top level); see ``scopes``."""
+        if node.start_byte < node.end_byte:
+            start = self._spans.innermost(node.start_byte, node.end_byte)
+            if start is None:
+                return self.module
+            found = self.functions.get(start)
+            if found is not None:
+                return found
+        # Zero-width nodes (MISSING tokens of broken code) sit on the boundary of a span: ask
+        # the tree which side they belong to.
         current = node.parent
         while current is not None:
             if current.type == "function_definition":
@@ -246,22 +271,49 @@ class FileTaint:
 
     # -- per-function analyses ----------------------------------------------------------------
     def flow(self, info: FunctionInfo) -> FunctionFlow | None:
-        """The (memoised) analysis of ``info``; ``None`` while it is being computed (recursion)."""
+        """The (memoised) analysis of ``info``; ``None`` while it is being computed (recursion)
+        or when the analyses in progress are nested too deeply to start another one
+        (``depth.py``: callers then use their conservative fallbacks, as for recursion)."""
+        done = self._flows.get(info.key)
+        if done is not None:  # finished analyses never change: no lock needed to read one
+            return done
         with self._lock:
             done = self._flows.get(info.key)
             if done is not None:
                 return done
             if info.key in self._in_progress:
                 return None
-            if info.key != MODULE_KEY and MODULE_KEY not in self._flows and MODULE_KEY not in self._in_progress:
-                self.flow(self.module)  # globals first: functions read module-level values
-            self._in_progress.add(info.key)
+            counter = nesting()
+            outermost = counter.depth == 0
+            if outermost:
+                counter.start()
+            elif counter.depth + _FLOW_UNITS > counter.limit:
+                return None
+            counter.depth += _FLOW_UNITS
             try:
-                result = FunctionFlow(self, info).run()
+                if info.key != MODULE_KEY and MODULE_KEY not in self._flows and MODULE_KEY not in self._in_progress:
+                    self.flow(self.module)  # globals first: functions read module-level values
+                self._in_progress.add(info.key)
+                try:
+                    result = self._run(info, outermost)
+                finally:
+                    self._in_progress.discard(info.key)
             finally:
-                self._in_progress.discard(info.key)
+                counter.depth -= _FLOW_UNITS
             self._flows[info.key] = result
             return result
+
+    def _run(self, info: FunctionInfo, outermost: bool) -> FunctionFlow:
+        """Analyse ``info``. The nesting limit keeps the interpreter's own recursion bounded,
+        but values can still nest without nested syntax (``x = {"k": x}`` on 1,000 lines);
+        should anything still exhaust the stack, the outermost analysis is redone with the
+        flat walk, which cannot recurse (``flat.py``), instead of losing the whole file."""
+        if not outermost:
+            return FunctionFlow(self, info).run()
+        try:
+            return FunctionFlow(self, info).run()
+        except RecursionError:
+            return FunctionFlow(self, info, flat_only=True).run()
 
     def summary(self, info: FunctionInfo) -> AbsVal | None:
         flow = self.flow(info)
@@ -302,9 +354,9 @@ class FileTaint:
         """A function or class of this file that ``name`` refers to at ``byte``."""
         scope: FunctionInfo | None = current.parent
         while scope is not None:
-            for info in self.functions.values():
-                if info.parent is scope and info.name == name and info.class_name is None:
-                    return AbsVal(func=info.key)
+            nested = self._nested.get((scope.key, name))
+            if nested is not None:
+                return AbsVal(func=nested.key)
             scope = scope.parent
         binding = self.names.binding_at(name, byte)
         if binding is not None and binding.kind != LOCAL:
@@ -463,6 +515,21 @@ class FileTaint:
 
     def _incoming(self, info: FunctionInfo, index: int, path: str, depth: int,
                   seen: frozenset[tuple[int, int, str]]) -> Taint:
+        """What callers (and, for ``self.x``, the methods writing ``x``) pass as parameter
+        ``index`` at ``path``. Memoised per file version on all its arguments: the search
+        fans out over every method and caller up to ``MAX_DEPTH`` levels, and the same
+        (function, parameter, depth, visited set) recurs on many paths (all the methods of a
+        class reading each other's ``self`` fields: zipfile.py made 123,000 calls for 16
+        sinks) and for every rule asking about the same function. The memo key holds every
+        input, so the answer (facts, their order and traces) is exactly the recomputed one."""
+        key = (info.key, index, path, depth, seen)
+        found = self._incoming_memo.get(key)
+        if found is None:
+            found = self._incoming_memo[key] = self._compute_incoming(info, index, path, depth, seen)
+        return found
+
+    def _compute_incoming(self, info: FunctionInfo, index: int, path: str, depth: int,
+                          seen: frozenset[tuple[int, int, str]]) -> Taint:
         parts: list[Taint] = []
         if info.class_name is not None and index == 0 and path and info.self_name is not None:
             keys = split_path(path)
@@ -479,9 +546,7 @@ class FileTaint:
                 flow = self.flow(caller) if caller is not None else None
                 if flow is None or caller is None:
                     continue
-                for record in flow.calls:
-                    if record.callee != info.key:
-                        continue
+                for record in flow.calls_to(info.key):
                     passed = record.args.get(index)
                     if passed is not None:
                         parts.append(self.concrete(passed.read_path(path).whole(), caller, depth + 1, seen))
@@ -551,8 +616,10 @@ class FileTaint:
         else:
             target = here.joinpath(*parts)
             candidates = [target.with_suffix(".py"), target / "__init__.py"]
+        if self._modules is None:
+            self._modules = {}
         for candidate in candidates:
-            other = _load_module(candidate, self.spec)
+            other = _load_module(candidate, self.spec, self._modules)
             if other is not None:
                 info = other.top_level.get(name)
                 return (other, info) if info is not None else None
@@ -566,21 +633,46 @@ class FileTaint:
             for spec in self.spec.parameters)
 
 
+_ModuleKey = tuple[str, int, int, int]
+#: The helper modules one analysis has read (the analysed file's and, transitively, those its
+#: helpers read), keyed like ``_MODULES``; ``None`` marks a path that is no module.
+ModuleSession = dict[_ModuleKey | str, "FileTaint | None"]
+
 #: Helper modules read from disk, keyed by (path, mtime, size, spec identity).
-_MODULES: OrderedDict[tuple[str, int, int, int], FileTaint] = OrderedDict()
+_MODULES: OrderedDict[_ModuleKey, FileTaint] = OrderedDict()
 _MODULES_LOCK = threading.Lock()
 _MAX_MODULE_BYTES = 1_000_000
 
 
-def _load_module(path: Path, spec: TaintSpec) -> FileTaint | None:
-    """Parse a helper module (never imported or run) and keep its taint state for reuse."""
+def _load_module(path: Path, spec: TaintSpec, session: ModuleSession) -> FileTaint | None:
+    """Parse a helper module (never imported or run) and keep its taint state for reuse.
+
+    ``session`` is shared by every state loaded for one analysis: a file whose neighbours
+    are many modules (the standard library's folder, where ``os.getcwd`` names ``os.py``)
+    reaches the same helpers through many paths, and the small LRU below alone evicted and
+    re-parsed them over and over (difflib.py: 229 parses of 17 files, ~7 s). Within one
+    session each helper is parsed and analysed once, so import cycles also always resolve
+    to the same state (its in-progress guard then stops the cycle)."""
+    where = str(path)
+    if where in session:
+        return session[where]
     try:
         stat = path.stat()
     except OSError:
+        session[where] = None
         return None
     if not path.is_file() or stat.st_size > _MAX_MODULE_BYTES:
+        session[where] = None
         return None
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, id(spec))
+    state = session.get(key)
+    if state is None:
+        state = _read_module(path, key, spec, session)
+    session[where] = session[key] = state
+    return state
+
+
+def _read_module(path: Path, key: _ModuleKey, spec: TaintSpec, session: ModuleSession) -> FileTaint | None:
     with _MODULES_LOCK:
         found = _MODULES.get(key)
         if found is not None:
@@ -591,7 +683,7 @@ def _load_module(path: Path, spec: TaintSpec) -> FileTaint | None:
     except OSError:
         return None
     tree = parse(source)
-    state = FileTaint(tree, source, collect_names(tree), spec, str(path))
+    state = FileTaint(tree, source, collect_names(tree), spec, str(path), modules=session)
     with _MODULES_LOCK:
         _MODULES[key] = state
         while len(_MODULES) > 8:
