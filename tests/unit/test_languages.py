@@ -200,3 +200,13 @@ def test_workflow_expression_span_and_fix(analyzer: Analyzer) -> None:
         "        run: echo ''\"${PR_TITLE}\"''\n"
     )
     assert not parse(fixed.encode(), "yaml").root_node.has_error
+
+
+@pytest.mark.parametrize("name", [
+    "a/b.py", "b.pyi", "x/Dockerfile", "x/Dockerfile.dev", "x/app.Dockerfile", "Containerfile",
+    "a/.github/workflows/ci.yml", "a/.github/workflows/ci.YAML", "a/compose.yaml", "docker-compose.prod.yml",
+    "m.tf", "M.TF", "x.txt", "x.PY", "a/k8s.yaml", "setup.cfg", "README", ".py", "dir.py/x.txt",
+])
+def test_language_for_path_string_fast_path_agrees_with_purepath(name: str) -> None:
+    """The workspace walk passes plain strings (no PurePath per file); same answers."""
+    assert language_for_path(name) == language_for_path(PurePath(name))

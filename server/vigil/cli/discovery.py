@@ -203,10 +203,9 @@ class Walker:
                     if not self._ignored(entry.path, True, inherited, exclude):
                         subdirs.append(entry.path)
                     continue
-                path = Path(entry.path)
-                if language_for_path(path) is None:
+                if language_for_path(entry.path) is None:
                     continue
                 # Symlinks are yielded unresolved: a dangling one is reported when it is read.
                 if not self._ignored(entry.path, False, inherited, exclude):
-                    yield Candidate(path, explicit=False)
+                    yield Candidate(Path(entry.path), explicit=False)
             stack.extend((sub, inherited) for sub in reversed(subdirs))

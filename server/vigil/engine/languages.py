@@ -16,6 +16,7 @@ dialect, so each dialect's rules run only on its own files. Dialects that a path
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import threading
 import warnings
@@ -148,9 +149,21 @@ def get_parser(name: str) -> ts.Parser:
     return parser
 
 
-def language_for_path(path: PurePath) -> str | None:
+#: Every file name any language may match ends in one of these or starts with the prefixes
+#: (see the ``_is_*`` functions above): most of a workspace is rejected without a PurePath.
+_NAME_ENDINGS = (".py", ".pyi", ".yml", ".yaml", ".tf", ".dockerfile", ".containerfile")
+_NAME_STARTS = ("Dockerfile", "Containerfile")
+
+
+def language_for_path(path: str | PurePath) -> str | None:
     """The language of a file by its path; ``yaml`` for a YAML file whose dialect only its
     content can tell (see ``refine_language``)."""
+    if isinstance(path, str):  # the workspace walk: 6,000 paths took 0.14 s of PurePath parsing
+        name = os.path.basename(path)
+        if not (name.lower().endswith(_NAME_ENDINGS) or name.startswith(_NAME_STARTS)):
+            return None
+        if name.endswith((".py", ".pyi")) and not name.startswith("."):
+            return "python"
     path = PurePath(path)
     for spec in LANGUAGES.values():
         if spec.matches(path):
