@@ -19,7 +19,7 @@ from vigil.documents.lines import LineIndex
 from vigil.documents.positions import PositionCodec
 from vigil.documents.store import uri_to_path
 from vigil.engine.runner import Analyzer
-from vigil.lsp.server import SETTLE_SECONDS
+from vigil.lsp.server import BACKGROUND_FULL_ANALYSIS_BYTES, SETTLE_SECONDS
 from vigil.rules.loader import load_rules
 
 from tests.lsp.conftest import Session
@@ -134,3 +134,25 @@ async def test_settle_then_fix_returns_to_the_original_findings(session: Session
     assert session.texts[uri] == TEXT
     assert _fresh(session, uri) == original
     assert await _settled(session, uri, original) == original
+
+
+async def test_settle_of_a_large_file_survives_typing_during_the_job(session: Session) -> None:
+    """Above ``BACKGROUND_FULL_ANALYSIS_BYTES`` the settle step runs in a background job while
+    the current analysis stays in place. Keystrokes that arrive during the job are analysed
+    and published incrementally; the overtaken job's result is dropped and the server settles
+    again after the next pause, so what the client ends with is still the fresh analysis."""
+    filler = "".join(f"def helper_{i}(value):\n    return str(value).strip()\n\n" for i in range(2600))
+    text = filler + TEXT
+    assert len(text.encode()) > BACKGROUND_FULL_ANALYSIS_BYTES
+    await session.open("large.py", text)
+    uri = session.uri("large.py")
+    await session.change(uri, [_replace(session, uri, ".yml')", "\n")])
+    await asyncio.sleep(SETTLE_SECONDS + 0.05)  # the settle job has started
+    previous = "def helper_0("
+    for word in ("# a\n", "# ab\n", "# abc\n"):  # typing resumes at the top meanwhile
+        new = word + "def helper_0(" if previous.startswith("def") else word
+        published = await session.change(uri, [_replace(session, uri, previous, new)])
+        previous = word
+        assert any(d.code == "DES002" for d in published), "a keystroke during the job published nothing"
+    want = _fresh(session, uri)
+    assert await _settled(session, uri, want, timeout=60.0) == want
