@@ -11,6 +11,7 @@ import pytest
 from vigil.engine.runner import Analysis, Analyzer
 from vigil.rules.dispatch import keyed_names, split_items
 from vigil.rules.loader import RuleSet
+from vigil.rules.prefilter import segment_pattern
 
 ROOT = Path(__file__).resolve().parents[2]
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -60,8 +61,8 @@ def test_most_call_patterns_are_dispatched(ruleset: RuleSet) -> None:
 
 
 @pytest.mark.parametrize(("pattern", "names"), [
-    ('(call function: (_) @_fn (#match? @_fn "(^|[.])(load|load_all)$") (#qualified? @_fn "yaml.load")) @finding',
-     "load|load_all"),
+    (f'(call function: (_) @_fn (#match? @_fn "{segment_pattern(["load", "load_all"])}") '
+     '(#qualified? @_fn "yaml.load")) @finding', "load|load_all"),
     ('(call function: (attribute attribute: (identifier) @_m) (#any-of? @_m "execute" "executemany")) @finding',
      "execute|executemany"),
     ('(call function: (attribute object: (attribute attribute: (identifier) @_c) attribute: (identifier) @_m)'
@@ -100,3 +101,17 @@ def test_split_items_counts_patterns_like_tree_sitter() -> None:
     items = split_items(query)
     assert len(items) == 4
     assert items[0].lstrip().startswith("; a comment") or items[0].lstrip().startswith("(call")
+
+
+def test_spaced_and_continued_callees_are_still_dispatched(analyzer: Analyzer,
+                                                           undivided: Callable[[bytes], Analysis]) -> None:
+    """The candidate-call regex accepts any non-name character before the name, so ``yaml .
+    load`` and a callee split over lines reach the rule like ``yaml.load`` does."""
+    code = (b"import yaml, subprocess\n"
+            b"a = yaml . load(s)\n"
+            b"b = (yaml.\n     load)(s)\n"
+            b"c = yaml.load(s)\n")
+    fast = analyzer.analyze(code, "app.py")
+    reference = undivided(code)
+    assert [(f.rule_id, f.start) for f in fast.findings] == [(f.rule_id, f.start) for f in reference.findings]
+    assert [f.rule_id for f in fast.findings].count("DES002") >= 2

@@ -19,14 +19,21 @@ The two together return exactly the matches of the combined query (order aside),
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import tree_sitter as ts
 
+from vigil.rules.prefilter import SEGMENT_PREFIX, SEGMENT_SUFFIX
+
+
+def segment_pattern_of(names: str) -> str:
+    return f"{SEGMENT_PREFIX}{names}{SEGMENT_SUFFIX}"
+
 _TOKEN = re.compile(r'\s+|;[^\n]*|"(?:[^"\\]|\\.)*"|[()\[\]]|@[\w.\-]+|[A-Za-z_][\w\-]*:(?!:)|[^\s()\[\]"]+')
-#: The ``#match?`` that ``prefilter.add_prefilters`` inserts: ``"(^|[.])(load|load_all)$"``.
-_PREFILTER = re.compile(r'\(\s*#match\?\s+@(?P<cap>[\w.\-]+)\s+"(?P<regex>\(\^\|\[\.\]\)\([^"]*\)\$)"\s*\)')
+#: The ``#match?`` that ``prefilter.add_prefilters`` inserts (``SEGMENT_PREFIX`` + names +
+#: ``SEGMENT_SUFFIX``).
+_PREFILTER = re.compile(r'\(\s*#match\?\s+@(?P<cap>[\w.\-]+)\s+"' + re.escape(SEGMENT_PREFIX)
+                        + r'(?P<names>[^"]*)' + re.escape(SEGMENT_SUFFIX) + r'"\s*\)')
 CALLS_QUERY = '(call function: (_) @fn (#match? @fn "{regex}")) @call'
 
 
@@ -159,7 +166,7 @@ def keyed_names(pattern: str) -> str | None:
               for attr in node.fields.get("attribute", []) if attr.kind == "identifier" for c in attr.captures}
     for found in _PREFILTER.finditer(pattern):
         if found.group("cap") in prefiltered:
-            return found.group("regex")[len("(^|[.])("):-len(")$")]
+            return found.group("names")
     for found in _NAME_PREDICATE.finditer(pattern):
         if found.group("cap") in named:
             return "|".join(sorted(re.escape(n) for n in _STRING.findall(found.group("args"))))
@@ -187,7 +194,7 @@ class CallDispatch:
     def rules_for(self, callee: bytes) -> tuple[KeyedRule, ...]:
         """Keyed rules that may match a call of ``callee`` (memoised by its last identifier)."""
         found = _LAST_NAME.search(callee)
-        segment = found.group().decode("ascii") if found is not None else ""
+        segment = found.group(1).decode("ascii") if found is not None else ""
         rules = self._by_segment.get(segment)
         if rules is None:
             rules = self._by_segment[segment] = tuple(
@@ -195,7 +202,7 @@ class CallDispatch:
         return rules
 
 
-_LAST_NAME = re.compile(rb"[A-Za-z0-9_]+$")
+_LAST_NAME = re.compile(rb"([A-Za-z0-9_]+)[^A-Za-z0-9_.(]*$")
 
 
 def build(language: ts.Language, keyed: dict[int, tuple[str, str]], pattern_rule: list[int]) -> CallDispatch | None:
@@ -214,5 +221,5 @@ def build(language: ts.Language, keyed: dict[int, tuple[str, str]], pattern_rule
     # The callee's text ends in the name, after a dot or any other non-name character: an
     # ``obj . execute`` with blanks is still found (a superset; the rule's own query decides).
     union = "|".join(sorted({keyed[i][1] for i in keyed}))
-    calls = ts.Query(language, CALLS_QUERY.format(regex=f"(^|[^A-Za-z0-9_])({union})$"))
+    calls = ts.Query(language, CALLS_QUERY.format(regex=segment_pattern_of(union)))
     return CallDispatch(calls, rules)

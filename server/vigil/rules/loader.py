@@ -538,9 +538,12 @@ def _compile_language(language: str, lang: ts.Language, rules: list[Rule]) -> Co
         return _compile_undivided(language, lang, rules)
     segment_re = re.compile(segment_pattern(segments)) if segments else None
     source = "\n".join(r.query for r in rules)
+    try:
+        dispatch = build_dispatch(lang, keyed, pattern_rule)
+    except ValueError:  # QueryError too: a keyed text the splitter misread; keep it whole
+        return _compile_undivided(language, lang, rules)
     return CompiledLanguage(language, query, rules, [pattern_rule[n] for n in rest], source, segment_re,
-                            dispatch=build_dispatch(lang, keyed, pattern_rule), query_patterns=rest,
-                            all_pattern_rule=pattern_rule)
+                            dispatch=dispatch, query_patterns=rest, all_pattern_rule=pattern_rule)
 
 
 def _compile_undivided(language: str, lang: ts.Language, rules: list[Rule]) -> CompiledLanguage:

@@ -7,7 +7,9 @@ captures dict. Measured on a 9,900-line file with ~150 rules: 121k Python predic
 
 ``yaml.load`` can only be spelled ``<something>.load`` or ``load`` — unless it was imported
 under another name (``from yaml import load as L``, ``L = yaml.load``). So every
-``(#qualified? @x "yaml.load" ...)`` gets ``(#match? @x "(^|[.])(load)$")`` inserted before it.
+``(#qualified? @x "yaml.load" ...)`` gets ``(#match? @x "(^|[^A-Za-z0-9_])(load)[^A-Za-z0-9_.(]*$")``
+inserted before it: the name, after a dot or anything else that is not part of a name (``yaml .
+load``), followed by nothing but blanks or closing parentheses (``(yaml.load)(s)``).
 A file that renames such a name keeps the fast query; the runner additionally runs the
 unfiltered query over the statements that use the alias (``hidden_aliases``), so aliases stay
 correct without giving the whole file the slow query. (It used to: one ``from json import
@@ -22,6 +24,10 @@ from collections.abc import Iterable, Mapping
 
 _QUALIFIED = re.compile(r'\(\s*#qualified\?\s+@(?P<cap>[\w.]+)(?P<args>(?:\s+"(?:[^"\\]|\\.)*")+)\s*\)')
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+#: The regex around the alternatives of last segments (no backslashes: it is written into
+#: query strings as is).
+SEGMENT_PREFIX = "(^|[^A-Za-z0-9_])("
+SEGMENT_SUFFIX = ")[^A-Za-z0-9_.(]*$"
 _SEGMENT_OK = re.compile(r"^[A-Za-z0-9_*?]+$")
 
 
@@ -42,7 +48,7 @@ def _segment_regex(segment: str) -> str:
 
 def segment_pattern(segments: Iterable[str]) -> str:
     body = "|".join(sorted({_segment_regex(s) for s in segments}))
-    return f"(^|[.])({body})$"
+    return f"{SEGMENT_PREFIX}{body}{SEGMENT_SUFFIX}"
 
 
 def add_prefilters(query: str) -> tuple[str, set[str]]:
