@@ -23,6 +23,7 @@ import tree_sitter as ts
 
 from vigil.engine.names import ModuleNames
 from vigil.engine.taint.model import ALL, Fact, SpecError, Step, TaintSpec, load_spec
+from vigil.engine.taint.presence import may_have_sources
 from vigil.engine.taint.summaries import FileTaint, FunctionInfo
 
 __all__ = [
@@ -112,7 +113,10 @@ def tainted_by(state: FileTaint, node: ts.Node, vuln_class: str, labels: frozens
                shallow: bool = False) -> list[TaintPath]:
     """Paths by which data with one of ``labels`` reaches ``node`` unsanitised for
     ``vuln_class``. ``shallow`` only looks at the value itself and its ``$where`` part, not at
-    the values nested inside it (a Mongo filter dict whose field values are strings is safe)."""
+    the values nested inside it (a Mongo filter dict whose field values are strings is safe).
+    A file in which no source can occur has no paths (``presence.py``)."""
+    if not may_have_sources(state):
+        return []
     found = state.value_at(node)
     if found is None:
         return []

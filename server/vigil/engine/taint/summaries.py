@@ -162,6 +162,8 @@ class FileTaint:
         #: (enclosing function key, name) -> the first function of that name defined in it
         self._nested: dict[tuple[int, str], FunctionInfo] = {}
         self._incoming_memo: dict[tuple[int, int, str, int, frozenset[tuple[int, int, str]]], Taint] = {}
+        #: whether a real source can occur in this file or its helpers (``presence.py``)
+        self.may_have_sources: bool | None = None
         root = tree.root_node
         self.module = FunctionInfo(MODULE_KEY, root, "<module>", root)
         self.functions[MODULE_KEY] = self.module
@@ -600,22 +602,16 @@ class FileTaint:
         self._external[qualified] = found
         return found
 
-    def _find_external(self, qualified: str) -> tuple[FileTaint, FunctionInfo] | None:
+    def _external_candidates(self, qualified: str) -> list[Path]:
+        """The files a helper module named by ``qualified`` (``pkg.mod.func``) could be in."""
         assert self.path is not None
-        module, _, name = qualified.rpartition(".")
-        if not module or not name:
+        return _helper_candidates(self.path, qualified)
+
+    def _find_external(self, qualified: str) -> tuple[FileTaint, FunctionInfo] | None:
+        name = qualified.rpartition(".")[2]
+        candidates = self._external_candidates(qualified)
+        if not candidates:
             return None
-        here = Path(self.path).parent
-        dots = len(module) - len(module.lstrip("."))
-        if dots:
-            for _ in range(dots - 1):
-                here = here.parent
-        parts = [p for p in module.lstrip(".").split(".") if p]
-        if not parts:
-            candidates = [here / "__init__.py"]
-        else:
-            target = here.joinpath(*parts)
-            candidates = [target.with_suffix(".py"), target / "__init__.py"]
         if self._modules is None:
             self._modules = {}
         for candidate in candidates:
@@ -631,6 +627,24 @@ class FileTaint:
             spec.decorators is not None and spec.route_converters and
             any(spec.decorators.match(text) for text, _ in info.decorator_texts)
             for spec in self.spec.parameters)
+
+
+def _helper_candidates(where: str, qualified: str) -> list[Path]:
+    """The files a helper module named by ``qualified`` (``pkg.mod.func``), called from the
+    file at ``where``, could be in (sibling module, relative import, package ``__init__``)."""
+    module, _, name = qualified.rpartition(".")
+    if not module or not name:
+        return []
+    here = Path(where).parent
+    dots = len(module) - len(module.lstrip("."))
+    if dots:
+        for _ in range(dots - 1):
+            here = here.parent
+    parts = [p for p in module.lstrip(".").split(".") if p]
+    if not parts:
+        return [here / "__init__.py"]
+    target = here.joinpath(*parts)
+    return [target.with_suffix(".py"), target / "__init__.py"]
 
 
 _ModuleKey = tuple[str, int, int, int]
