@@ -133,6 +133,11 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def code_fingerprint() -> str:
+    """Vigil's version and code (computed once per process), for other keys into this cache."""
+    return _code_fingerprint()
+
+
 def rules_fingerprint(directories: Iterable[Path], trusted: Iterable[Path] = ()) -> str:
     """Content hash of every file in the rule directories (TOML rules, shared data, Python
     checks of extra directories) plus which of them are trusted to run Python. Cheaper than
@@ -211,6 +216,10 @@ _FLAG_VALUE = b"1"
 
 def _flag_key(name: str) -> str:
     return f"flag:{name}"
+
+
+def _blob_key(name: str) -> str:
+    return f"blob:{name}"
 
 
 _BROKEN = (sqlite3.Error, OSError, diskcache.Timeout, UnsafeCacheEntry, TypeError, ValueError)
@@ -303,31 +312,53 @@ class ResultCache:
         """Whether ``set_flag(name)`` was called (and its row survived eviction). Flags record
         facts about a whole namespace, e.g. that its rules once loaded without errors; flag
         names never look like result keys (which are bare hex digests)."""
-        if not self.enabled:
-            return False
-        assert self._cache is not None
-        try:
-            return self._cache.get(_flag_key(name), default=None, retry=True) == _FLAG_VALUE
-        except diskcache.Timeout:
-            return False
-        except UnsafeCacheEntry as exc:
-            log.warning("vigil cache: %s; entry dropped", exc)
-            self._discard(_flag_key(name))
-            return False
-        except _BROKEN as exc:
-            self._disable("read failed", exc)
-            return False
+        return self._get_row(_flag_key(name)) == _FLAG_VALUE
 
     def set_flag(self, name: str) -> None:
+        self._set_row(_flag_key(name), _FLAG_VALUE, "flag")
+
+    def get_blob(self, name: str) -> bytes | None:
+        """A value stored with ``put_blob`` (None on a miss or any problem). Blobs hold derived
+        data about a whole namespace, e.g. the parsed rule catalog (``vigil.cli.catalog``);
+        callers validate what they decode, like ``get`` does for findings."""
+        data = self._get_row(_blob_key(name))
+        return data if isinstance(data, bytes) else None
+
+    def put_blob(self, name: str, data: bytes) -> None:
+        self._set_row(_blob_key(name), data, "blob")
+
+    def _get_row(self, key: str) -> Any:
+        """A namespace-wide row (flag or blob), or None on a miss, a lock timeout, an unsafe
+        entry (dropped) or a broken cache (disabled)."""
+        if not self.enabled:
+            return None
+        assert self._cache is not None
+        try:
+            return self._cache.get(key, default=None, retry=True)
+        except diskcache.Timeout:
+            return None
+        except UnsafeCacheEntry as exc:
+            log.warning("vigil cache: %s; entry dropped", exc)
+            self._discard(key)
+            return None
+        except _BROKEN as exc:
+            self._disable("read failed", exc)
+            return None
+
+    def _set_row(self, key: str, value: Any, what: str) -> None:
         if not self.enabled:
             return
         assert self._cache is not None
         try:
-            self._cache.set(_flag_key(name), _FLAG_VALUE, retry=True)
+            self._cache.set(key, value, retry=True)
         except diskcache.Timeout:
-            log.debug("vigil cache: flag not written (locked by another process)")
+            log.debug("vigil cache: %s not written (locked by another process)", what)
         except _BROKEN as exc:
             self._disable("write failed", exc)
+
+    def drop(self, name: str) -> None:
+        """Forget a blob that did not decode."""
+        self._discard(_blob_key(name))
 
     def put(self, key: str, findings: Sequence[Finding]) -> None:
         if not self.enabled:
@@ -364,6 +395,7 @@ __all__ = [
     "JSONOnlyDisk",
     "ResultCache",
     "UnsafeCacheEntry",
+    "code_fingerprint",
     "decode_findings",
     "default_cache_dir",
     "encode_findings",

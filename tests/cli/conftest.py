@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-
-from tests.cli.helpers import REVIEW_RULE, Run, Runner
 from vigil.cache import rules_fingerprint
 from vigil.cli import check as cli_check
 from vigil.cli import parallel
 from vigil.cli import rules_cmd as cli_rules_cmd
 from vigil.cli.main import main
 from vigil.rules.loader import RuleSet, default_rule_dirs, load_rules
+
+from tests.cli.helpers import REVIEW_RULE, Run, Runner
 
 _RULESETS: dict[tuple[object, ...], RuleSet] = {}
 
@@ -91,12 +92,12 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Worker counts of the process pools created."""
     created: list[int] = []
-    real = parallel.ProcessPoolExecutor
+    real = concurrent.futures.ProcessPoolExecutor  # imported by the scanner when it needs a pool
 
     class Recording(real):  # type: ignore[misc, valid-type]
         def __init__(self, *args: object, **kwargs: object) -> None:
             created.append(int(kwargs["max_workers"]))  # type: ignore[call-overload]
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Recording)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recording)
     return created

@@ -11,14 +11,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-
-from tests.cli.helpers import CLEAN, REVIEW_RULE, YAML_BAD, Runner, write
 from vigil import cache as vigil_cache
 from vigil.cache import ResultCache, resolve_cache_dir
+from vigil.cli import catalog as cli_catalog
 from vigil.cli import check as cli_check
 from vigil.rules import loader
 from vigil.rules.loader import RuleSet
 from vigil.workspace.scan import namespace_for
+
+from tests.cli.helpers import CLEAN, REVIEW_RULE, YAML_BAD, Runner, write
 
 
 @pytest.fixture
@@ -169,14 +170,17 @@ def test_read_rules_fingerprint_matches_the_loaded_rules(tmp_path: Path) -> None
 
 
 def test_cli_and_language_server_share_a_namespace(project: Path) -> None:
-    """The CLI keys by the parsed-only rule set; the server's workspace scan by its loaded one."""
+    """The CLI keys by the parsed-only rule set (read from TOML on the first run, from the cached
+    catalog on the next); the server's workspace scan by its loaded one."""
     options = cli_check.CheckOptions(paths=[str(project)])
     config = cli_check.resolve_config(options)
-    rules = cli_check._Rules.read(config, [])
-    cache, namespace = cli_check._open_cache(options, config, rules)
-    assert cache is not None and rules.loaded is None
-    cache.close()
-    assert namespace == namespace_for(config, loader.load_rules().fingerprint)
+    expected = namespace_for(config, loader.load_rules().fingerprint)
+    for _ in range(2):
+        opened: list[ResultCache] = []
+        cache, namespace, rules = cli_check._open_cache(options, config, [], opened)
+        assert cache is not None and opened == [cache] and rules.loaded is None
+        cache.close()
+        assert namespace == expected
 
 
 @pytest.mark.parametrize("code", [0, 2])
@@ -195,3 +199,118 @@ def test_in_process_run_restores_logging(project: Path, vigil: Runner, code: int
     finally:
         vigil_log.setLevel(logging.NOTSET)
         cache_log.removeHandler(handler)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per parse of the rule files from TOML (``read_rules``) in this test."""
+    calls: list[int] = []
+    real = cli_check.read_rules
+
+    def spy(directories: Sequence[Path]) -> RuleSet:
+        calls.append(len(directories))
+        return real(directories)
+
+    monkeypatch.setattr(cli_check, "read_rules", spy)
+    return calls
+
+
+def test_warm_run_reads_the_rule_catalog_from_the_cache(
+        project: Path, vigil: Runner, reads: list[int], tmp_path_factory: pytest.TempPathFactory) -> None:
+    rules = _rule_dir(tmp_path_factory.mktemp("rules"))
+    write(project / "app.py", "dangerous(1)\n")
+    cold = vigil("check", "--rule-dir", str(rules), "--no-cache", "--format", "sarif")
+    assert vigil("check", "--rule-dir", str(rules), "--format", "sarif").out == cold.out
+    reads.clear()
+    warm = vigil("check", "--rule-dir", str(rules), "--format", "sarif")
+    assert reads == [] and (warm.code, warm.out, warm.err) == (cold.code, cold.out, cold.err)
+
+
+def test_changed_rule_title_changes_the_warm_report(
+        project: Path, vigil: Runner, reads: list[int], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A rule edit that changes no finding (its title) must still reach the report: the cached
+    catalog is keyed by every byte of the rule folders."""
+    rules = _rule_dir(tmp_path_factory.mktemp("rules"))
+    write(project / "app.py", "dangerous(1)\n")
+    before = json.loads(vigil("check", "--rule-dir", str(rules), "--format", "json").out)
+    assert vigil("check", "--rule-dir", str(rules), "--format", "json").code == 1
+    rule = rules / "python" / "TST001-dangerous-call.toml"
+    text = rule.read_text(encoding="utf-8")
+    old_title = before["findings"][0]["title"]
+    assert old_title and f'"{old_title}"' in text
+    rule.write_text(text.replace(f'"{old_title}"', '"A renamed rule"'), encoding="utf-8")
+    reads.clear()
+    after = vigil("check", "--rule-dir", str(rules), "--format", "json")
+    assert reads == [2]
+    assert [f["title"] for f in json.loads(after.out)["findings"]] == ["A renamed rule"]
+    assert after.out == vigil("check", "--rule-dir", str(rules), "--format", "json", "--no-cache").out
+
+
+def test_added_rule_file_misses_the_catalog(
+        project: Path, vigil: Runner, reads: list[int], tmp_path_factory: pytest.TempPathFactory) -> None:
+    rules = _rule_dir(tmp_path_factory.mktemp("rules"))
+    write(project / "app.py", "dangerous(1)\n")
+    assert vigil("check", "--rule-dir", str(rules), "--select", "TST001").code == 1
+    assert vigil("check", "--rule-dir", str(rules), "--select", "TST002").code == 2  # no such rule
+    write(rules / "python" / "TST002-other-call.toml",
+          REVIEW_RULE.replace("TST001", "TST002").replace("dangerous", "other"))
+    reads.clear()
+    assert vigil("check", "--rule-dir", str(rules), "--select", "TST002").code == 0
+    assert reads == [2]
+
+
+def test_undecodable_catalog_is_dropped_and_read_again(project: Path, vigil: Runner, reads: list[int]) -> None:
+    write(project / "app.py", YAML_BAD)
+    cold = vigil("check", "--format", "json", "--no-cache")
+    assert vigil("check", "--format", "json").out == cold.out
+    cache = ResultCache(resolve_cache_dir())
+    assert cache._cache is not None
+    rows = [key for key in cache._cache.iterkeys() if key.startswith("blob:catalog:")]
+    assert len(rows) == 1
+    cache._cache.set(rows[0], b'{"v":1,"fingerprint":"x","rules":[{"$c":"Popen","$f":{}}],"data_dirs":{}}')
+    cache.close()
+    reads.clear()
+    assert vigil("check", "--format", "json").out == cold.out
+    assert reads == [1]
+    reads.clear()
+    assert vigil("check", "--format", "json").out == cold.out
+    assert reads == []  # stored again
+
+
+def test_catalog_round_trips_every_bundled_rule() -> None:
+    catalog = loader.read_rules(loader.default_rule_dirs())
+    assert catalog.rules and not catalog.errors
+    decoded, fingerprint = cli_catalog.decode(cli_catalog.encode(catalog, catalog.fingerprint))
+    assert decoded.rules == catalog.rules
+    assert decoded.data_dirs == catalog.data_dirs
+    assert fingerprint == catalog.fingerprint == decoded.fingerprint
+
+
+@pytest.mark.parametrize("payload", [
+    b'{"v":1,"fingerprint":"f","rules":[{"$c":"Path","$f":{}}],"data_dirs":{}}',  # class not allowed
+    b'{"v":1,"fingerprint":"f","rules":[{"$e":"Signals","$v":9}],"data_dirs":{}}',  # enum not allowed
+    b'{"v":1,"fingerprint":"f","rules":[{"$e":"Severity","$v":99}],"data_dirs":{}}',  # no such member
+    b'{"v":1,"fingerprint":"f","rules":[{"$c":"Docs","$f":{"why":"w"}}],"data_dirs":{}}',  # fields differ
+    (b'{"v":1,"fingerprint":"f","rules":[{"$c":"Docs","$f":{"why":"w","fix":"f","references":{"$t":[]}}}],'
+     b'"data_dirs":{}}'),  # not a Rule
+    b'{"v":1,"fingerprint":"f","rules":[{"$t":[], "x": 1}],"data_dirs":{}}',  # extra key next to a tag
+    b'{"v":1,"fingerprint":"f","rules":[{"$x":1}],"data_dirs":{}}',  # unknown tag
+    b'{"v":1,"fingerprint":"f","rules":[{"id":"X001"}],"data_dirs":{}}',  # an untagged object
+    b'{"v":2,"fingerprint":"f","rules":[],"data_dirs":{}}',
+    b'[1]',
+    b'not json',
+    b'\xff\xfe',
+])
+def test_catalog_rejects_anything_it_did_not_write(payload: bytes) -> None:
+    with pytest.raises(ValueError):
+        cli_catalog.decode(payload)
+
+
+def test_catalog_with_errors_is_never_stored(tmp_path: Path) -> None:
+    broken = RuleSet(rules=[], errors=[loader.RuleError(tmp_path / "x.toml", "bad")])
+    with pytest.raises(ValueError):
+        cli_catalog.encode(broken, "f")
+    cache = ResultCache(tmp_path / "cache")
+    cli_catalog.store(cache, "digest", broken, "f")
+    assert cache.get_blob(cli_catalog.catalog_key("digest")) is None
+    cache.close()

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from vigil.cache import CacheNamespace, ResultCache, policy_fingerprint, resolve_cache_dir, rules_fingerprint
+from vigil.cache import (
+    CacheNamespace,
+    ResultCache,
+    policy_fingerprint,
+    resolve_cache_dir,
+    rules_fingerprint,
+)
+from vigil.cli import catalog as rule_catalog
 from vigil.cli.baseline import Baseline, BaselineError, write_baseline
 from vigil.cli.discovery import Walker
 from vigil.cli.parallel import Mode, Scanner, _WorkerState, build_state, default_jobs
@@ -165,22 +172,38 @@ def _mode(options: CheckOptions) -> Mode:
 class _Rules:
     """The rule set of one run, loaded no further than the run needs.
 
-    ``catalog`` is the rule files parsed from TOML (tens of milliseconds): it names the rules
-    for the report and the selectors, and fingerprints them for the cache key. ``load()``
-    imports the Python checks and compiles the queries (about a second), which only analysing
-    a file needs; a scan whose every file comes from the cache never calls it.
+    ``catalog`` is the rule files parsed from TOML (tens of milliseconds, or a few when the
+    result cache holds it, see ``vigil.cli.catalog``): it names the rules for the report and
+    the selectors, and ``fingerprint`` (its ``RuleSet.fingerprint``) goes into the cache key.
+    ``load()`` imports the Python checks and compiles the queries (about a second), which only
+    analysing a file needs; a scan whose every file comes from the cache never calls it.
     """
 
     config: Config
     trusted: list[Path]
     catalog: RuleSet
+    fingerprint: str
     loaded: RuleSet | None = None
 
     @classmethod
     def read(cls, config: Config, trusted: list[Path]) -> _Rules:
-        rules = cls(config, trusted, read_rules([*default_rule_dirs(), *config.rule_dirs]))
+        catalog = read_rules(rule_dirs(config))
+        rules = cls(config, trusted, catalog, catalog.fingerprint)
         if rules.catalog.errors:
             rules.load()  # load_rules finds every error read_rules does, and names them all
+        return rules
+
+    @classmethod
+    def read_cached(cls, config: Config, trusted: list[Path], cache: ResultCache, rules_digest: str) -> _Rules:
+        """The catalog from the cache when a run already parsed these exact rule files, else
+        read (and stored for the next run if it read without errors and the files did not
+        change while it was being read)."""
+        stored = rule_catalog.load(cache, rules_digest)
+        if stored is not None:
+            return cls(config, trusted, *stored)
+        rules = cls.read(config, trusted)
+        if not rules.catalog.errors and rules_fingerprint(rule_dirs(config), trusted) == rules_digest:
+            rule_catalog.store(cache, rules_digest, rules.catalog, rules.fingerprint)
         return rules
 
     def load(self) -> RuleSet:
@@ -193,21 +216,28 @@ class _Rules:
         return self.loaded if self.loaded is not None else self.catalog
 
 
-def _open_cache(options: CheckOptions, config: Config, rules: _Rules
-                ) -> tuple[ResultCache | None, CacheNamespace | None]:
-    """The result cache and this run's namespace in it. Besides each file's bytes and path, a
-    key covers every byte of every rule folder (``rules_fingerprint``), the rule set's own
-    fingerprint (as the language server computes it, so the two share results), the policy,
-    Vigil's code and version."""
+def rule_dirs(config: Config) -> list[Path]:
+    """Every rule folder of a run: the bundled ones, then the configured extra ones."""
+    return [*default_rule_dirs(), *config.rule_dirs]
+
+
+def _open_cache(options: CheckOptions, config: Config, trusted: list[Path], opened: list[ResultCache]
+                ) -> tuple[ResultCache | None, CacheNamespace | None, _Rules]:
+    """The result cache, this run's namespace in it, and the rules (whose catalog the cache may
+    hold). Besides each file's bytes and path, a key covers every byte of every rule folder
+    (``rules_fingerprint``), the rule set's own fingerprint (as the language server computes
+    it, so the two share results), the policy, Vigil's code and version. An open cache is
+    appended to ``opened`` so the caller closes it on every path, errors included."""
     if options.no_cache or not _mode(options).cacheable:
-        return None, None
+        return None, None, _Rules.read(config, trusted)
     cache = ResultCache(resolve_cache_dir(options.cache_dir))
     if not cache.enabled:
-        return None, None
-    rule_dirs = [*default_rule_dirs(), *config.rule_dirs]
-    namespace = CacheNamespace.build(rules_fingerprint(rule_dirs, rules.trusted), policy_fingerprint(config),
-                                     (rules.catalog.fingerprint,))
-    return cache, namespace
+        return None, None, _Rules.read(config, trusted)
+    opened.append(cache)
+    rules_digest = rules_fingerprint(rule_dirs(config), trusted)
+    rules = _Rules.read_cached(config, trusted, cache, rules_digest)
+    namespace = CacheNamespace.build(rules_digest, policy_fingerprint(config), (rules.fingerprint,))
+    return cache, namespace, rules
 
 
 def _verified_flag(namespace: CacheNamespace) -> str:
@@ -262,10 +292,7 @@ def _run_check(options: CheckOptions, out: TextIO, err: TextIO, opened: list[Res
     try:
         config = resolve_config(options)
         trusted = [Path(d).resolve() for d in options.rule_dirs]
-        rules = _Rules.read(config, trusted)
-        cache, namespace = _open_cache(options, config, rules)
-        if cache is not None:
-            opened.append(cache)
+        cache, namespace, rules = _open_cache(options, config, trusted, opened)
         verified = cache is not None and namespace is not None and cache.has_flag(_verified_flag(namespace))
         check_selectors(config, rules.catalog if verified else rules.load(), options)
         for raw in options.paths:
@@ -296,7 +323,7 @@ def _run_check(options: CheckOptions, out: TextIO, err: TextIO, opened: list[Res
     finally:
         progress.finish()
     if (cache is not None and namespace is not None and not verified and rules.loaded is not None
-            and rules.loaded.fingerprint == rules.catalog.fingerprint):
+            and rules.loaded.fingerprint == rules.fingerprint):
         cache.set_flag(_verified_flag(namespace))
     ruleset = rules.current
     run = _Run()

@@ -7,6 +7,7 @@ that the CLI prints on stderr before moving on.
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 from dataclasses import dataclass
@@ -39,6 +40,28 @@ def _utf8_problem(data: bytes, error: UnicodeDecodeError) -> str:
     return f"not valid UTF-8 (byte 0x{bad} at line {line}); skipped"
 
 
+def _read_at_most(handle: io.RawIOBase, size_hint: int, limit: int) -> bytes:
+    """The file's first ``limit`` bytes (all of them if it is shorter).
+
+    The first read asks for the size ``stat`` reported plus one byte: one system call into a
+    buffer of the right size. Asking for ``limit`` at once, as a buffered ``read(limit)`` does,
+    allocates (and page-faults) a ``max-file-size`` buffer for every file, which took a third
+    of the time of reading a warm scan's 1,800 files. The loop runs on until end of file, so a
+    file that grew since ``stat`` (or a special file that reports size 0) is still read up to
+    ``limit`` and the caller's size check sees it."""
+    parts: list[bytes] = []
+    total = 0
+    request = min(size_hint + 1, limit)
+    while total < limit:
+        chunk = handle.read(request)
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+        request = min(1 << 20, limit - total)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 def read_source(path: Path, max_size: int) -> Source:
     try:
         info = os.stat(path)
@@ -57,8 +80,8 @@ def read_source(path: Path, max_size: int) -> Source:
             f"{info.st_size:,} bytes, over the max-file-size limit of {max_size:,} bytes; skipped"
         )
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(max_size + 1)
+        with open(path, "rb", buffering=0) as handle:
+            data = _read_at_most(handle, info.st_size, max_size + 1)
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror or exc}") from None
     if len(data) > max_size:  # grew since stat, or a special file that reports size 0
