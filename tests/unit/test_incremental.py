@@ -123,6 +123,10 @@ event_strategy = st.lists(edit_strategy, min_size=1, max_size=3)
                                                [(1.0, 0, "yaml.load(s)\n")]], encoding="utf-16")  # import fix newline
 @example(base=BASE, events=[[(0.81640625, 1, "")], [(0.99609375, 0, "import yaml\n")]],
          encoding="utf-16")  # a finding's ERROR-node statement grows with an insertion at its end
+@example(base=BASE, events=[[(0.0, 0, "yaml"), (0.5, 7, "")],
+                            [(0.625, 10, ""), (0.8125, 0, "  # vigil: ignore[DES002]"), (0.0, 0, "import yaml\n")],
+                            [(0.28125, 0, "import yaml\n")]],
+         encoding="utf-16")  # "import yaml" typed into a from-import of a broken file
 @settings(max_examples=200, deadline=None, derandomize=os.environ.get("VIGIL_HYPOTHESIS_RANDOM") != "1",
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(base=st.sampled_from([BASE, BASE.replace("\n", "\r\n"), BASE.replace("\n", "\r"), "", FUNCTIONS,

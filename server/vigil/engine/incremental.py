@@ -390,6 +390,9 @@ class IncrementalAnalyzer:
         offsets = state.offsets.copy()
         for edit in edits:
             offsets.apply(edit)
+        broken = tree.root_node.has_error
+        if broken and self._import_text_edited(source, edits):
+            return True
         if not self._touches_file_facts(state, source, tree, offsets, ranges):
             return False
         # Touched is not changed: error recovery re-parses a whole class when a keystroke in
@@ -398,7 +401,7 @@ class IncrementalAnalyzer:
         # analysis of 50k lines, seconds, per mended statement in bench/keystroke.py). Only
         # for error-free trees: in a broken one a finding's "statement" can be an ERROR node
         # that grows with an edit far away (found by the hypothesis invariant test).
-        if not tree.root_node.has_error and not self._facts_differ(state, source, tree, offsets, ranges):
+        if not broken and not self._facts_differ(state, source, tree, offsets, ranges):
             return False
         # Error recovery re-parses whole functions: ``changed_ranges`` then covers a ``def``
         # line although only its body was typed in. An edit that touches a fact still means a
@@ -406,6 +409,17 @@ class IncrementalAnalyzer:
         if self._touches_file_facts(state, source, tree, offsets, raw_ranges(edits, ())):
             return True
         return not (keep_facts_while_broken and tree.root_node.has_error)
+
+    @staticmethod
+    def _import_text_edited(source: bytes, edits: Sequence[ByteEdit]) -> bool:
+        """Whether an edit's lines hold the word ``import``. In a broken tree error recovery
+        decides whether such text is an import statement, and the fact spans of the last full
+        analysis may not show one that the names table depends on (a hypothesis
+        counterexample: ``import yaml`` typed inside ``from yaml import load, FullLoader``)."""
+        for lo, hi in raw_ranges(edits, ()):
+            if b"import" in source[sup.line_start(source, lo):sup.line_end(source, max(lo, hi))]:
+                return True
+        return False
 
     def update(self, state: AnalysisState, source: bytes, tree: ts.Tree, edits: Sequence[ByteEdit],
                changed: Sequence[Span]) -> AnalysisState:
