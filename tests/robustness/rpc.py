@@ -147,15 +147,10 @@ class RawServer:
                           timeout: float = 30.0) -> Message:
         deadline = time.monotonic() + timeout
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"no {method} notification within {timeout} s")
             try:
-                message = self._notifications.get(timeout=min(left, 0.2))
-            except queue.Empty:
-                if self._eof:
-                    raise ServerGone("server closed stdout") from None
-                continue
+                message = self.next_notification(deadline - time.monotonic())
+            except TimeoutError:
+                raise TimeoutError(f"no {method} notification within {timeout} s") from None
             if message.get("method") == method and predicate(message):
                 return message
 

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import tree_sitter as ts
 
+from vigil.engine.languages import get_language
 from vigil.engine.runner import Analysis, Analyzer
 from vigil.rules.dispatch import keyed_names, split_items
 from vigil.rules.loader import RuleSet
@@ -99,8 +101,10 @@ def test_split_items_counts_patterns_like_tree_sitter() -> None:
     "lambda" @kw
     '''
     items = split_items(query)
-    assert len(items) == 4
-    assert items[0].lstrip().startswith("; a comment") or items[0].lstrip().startswith("(call")
+    language = get_language("python")
+    assert len(items) == ts.Query(language, query).pattern_count == 4
+    assert [ts.Query(language, item).pattern_count for item in items] == [1, 1, 1, 1]
+    assert items[1].lstrip().startswith("[(string)") and items[3].lstrip().startswith('"lambda"')
 
 
 def test_spaced_and_continued_callees_are_still_dispatched(analyzer: Analyzer,

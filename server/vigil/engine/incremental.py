@@ -29,14 +29,14 @@ from __future__ import annotations
 import bisect
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import tree_sitter as ts
 
 from vigil.engine import suppressions as sup
 from vigil.engine.constants import is_constant
 from vigil.engine.findings import Edit, Finding, Fix, Related
-from vigil.engine.names import Binding, ModuleNames
+from vigil.engine.names import Binding, ModuleNames, import_query
 from vigil.engine.regions import Span, merge_spans, widen_to_functions, widen_to_statements
 from vigil.engine.runner import Analyzer, ModuleContext, Policy, RunResult
 from vigil.rules.model import Rule, Severity
@@ -163,9 +163,10 @@ class MappedNames(ModuleNames):
     """The name table of the last full analysis, queried with offsets of the current text."""
 
     def __init__(self, base: ModuleNames, offsets: OffsetMap) -> None:
-        super().__init__(bindings=base.bindings, import_spans=base.import_spans,
-                         constants=base.constants, imported_modules=base.imported_modules,
-                         renamed=base.renamed, aliases=base.aliases)
+        # Every field, so a field added to ModuleNames is never silently dropped here (the
+        # alias table once was, and region analyses then missed renamed imports).
+        super().__init__(**{f.name: getattr(base, f.name) for f in fields(ModuleNames)})
+        self.base = base
         self.offsets = offsets
 
     def binding_at(self, name: str, byte: int) -> Binding | None:
@@ -197,18 +198,6 @@ def _touches(spans: Iterable[Span], ranges: Sequence[Span]) -> bool:
 
 
 # -- whole-file facts --------------------------------------------------------------------------
-_IMPORT_QUERIES: dict[int, ts.Query] = {}
-
-
-def _import_query(language: ts.Language) -> ts.Query:
-    query = _IMPORT_QUERIES.get(id(language))
-    if query is None:
-        query = _IMPORT_QUERIES[id(language)] = ts.Query(
-            language, "[(import_statement) (import_from_statement) (future_import_statement)] @import"
-        )
-    return query
-
-
 def _header_span(root: ts.Node) -> Span:
     """From the start of the file to the first statement that is not an import, comment or
     module docstring: where fixes insert ``import`` lines."""
@@ -274,7 +263,7 @@ def sensitive_spans(tree: ts.Tree, source: bytes, lo: int = 0, hi: int | None = 
     hi = root.end_byte if hi is None else hi
     spans = [_header_span(root)] if header else []
     if root.type == "module":  # Python: imports and module-level names are whole-file facts
-        cursor = ts.QueryCursor(_import_query(tree.language))
+        cursor = ts.QueryCursor(import_query(tree.language))
         cursor.set_byte_range(lo, max(lo, hi))
         for node in cursor.captures(root).get("import", []):
             spans.append((node.start_byte, node.end_byte))
@@ -460,10 +449,8 @@ class IncrementalAnalyzer:
         offsets = state.offsets.copy()
         for edit in edits:
             offsets.apply(edit)
-        base = state.context.names
-        base = base if not isinstance(base, MappedNames) else ModuleNames(
-            bindings=base.bindings, import_spans=base.import_spans, constants=base.constants,
-            imported_modules=base.imported_modules, renamed=base.renamed, aliases=base.aliases)
+        names = state.context.names
+        base = names.base if isinstance(names, MappedNames) else names
         context = replace(state.context, names=MappedNames(base, offsets))
         kept: list[Finding] = []
         for mapped in mapped_findings:

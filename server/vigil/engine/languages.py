@@ -135,6 +135,19 @@ def get_language(name: str) -> ts.Language:
     return _grammar(spec.module, spec.function)
 
 
+_QUERIES: dict[tuple[int, str], ts.Query] = {}
+
+
+def cached_query(language: ts.Language, source: str) -> ts.Query:
+    """The engine's own small queries (imports, the taint index...), compiled once per grammar
+    and text: compiling costs milliseconds, running them happens per analysis."""
+    key = (id(language), source)
+    query = _QUERIES.get(key)
+    if query is None:
+        query = _QUERIES[key] = ts.Query(language, source)
+    return query
+
+
 _local = threading.local()
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import tree_sitter as ts
 
 from vigil.engine.constants import is_constant
+from vigil.engine.languages import cached_query
 
 #: Binding kinds. An ``import`` binding has a qualified name; a ``local`` binding
 #: (def, class, assignment) shadows imports and resolves to nothing.
@@ -54,16 +55,18 @@ class ModuleNames:
     constants: dict[str, ts.Node] = field(default_factory=dict)
     #: Top-level modules imported anywhere (for supply-chain rules).
     imported_modules: dict[str, int] = field(default_factory=dict)
-    #: Qualified names bound under a different final name (``from yaml import load as L``,
-    #: ``L = yaml.load``): the rule prefilters cannot see through these.
-    renamed: set[str] = field(default_factory=set)
-    #: The local names of those bindings, each with the qualified names it is bound to
-    #: (``{"L": {"yaml.load"}}``): the runner re-checks the code that uses them.
+    #: Local names bound to a qualified name with a different final name (``from yaml import
+    #: load as L``, ``L = yaml.load``: ``{"L": {"yaml.load"}}``). The rule prefilters cannot see
+    #: through these; the runner re-checks the code that uses them.
     aliases: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def renamed(self) -> set[str]:
+        """The qualified names behind ``aliases``."""
+        return {qualified for targets in self.aliases.values() for qualified in targets}
 
     def add(self, name: str, binding: Binding) -> None:
         if binding.qualified and binding.qualified.rsplit(".", 1)[-1] != name:
-            self.renamed.add(binding.qualified)
             self.aliases.setdefault(name, set()).add(binding.qualified)
         entries = self.bindings.setdefault(name, [])
         bisect.insort(entries, binding, key=lambda b: b.start_byte)
@@ -127,24 +130,17 @@ def _dotted(node: ts.Node) -> str:
     return ".".join(_text(c) for c in node.named_children if c.type == "identifier") or _text(node)
 
 
-_IMPORT_QUERIES: dict[int, ts.Query] = {}
+IMPORT_QUERY = "[(import_statement) (import_from_statement) (future_import_statement)] @import"
 
 
-def _import_query(language: ts.Language) -> ts.Query:
-    key = id(language)
-    query = _IMPORT_QUERIES.get(key)
-    if query is None:
-        query = _IMPORT_QUERIES[key] = ts.Query(
-            language,
-            "[(import_statement) (import_from_statement) (future_import_statement)] @import",
-        )
-    return query
+def import_query(language: ts.Language) -> ts.Query:
+    return cached_query(language, IMPORT_QUERY)
 
 
 def collect_names(tree: ts.Tree) -> ModuleNames:
     names = ModuleNames()
     root = tree.root_node
-    cursor = ts.QueryCursor(_import_query(tree.language))
+    cursor = ts.QueryCursor(import_query(tree.language))
     for node in cursor.captures(root).get("import", []):
         names.import_spans.append((node.start_byte, node.end_byte))
         if node.type == "import_statement":

@@ -13,7 +13,7 @@ import hashlib
 import importlib
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -417,37 +417,46 @@ def load_rules(
     checks: dict[str, CheckFunction] = {}
     fix_functions: dict[str, CheckFunction] = {}
     data_dirs: dict[str, list[Path]] = {}
-    for directory in dirs:
-        if not directory.is_dir():
-            errors.append(RuleError(directory, "rule directory does not exist"))
-            continue
+    for directory, language, path in _rule_files(dirs, errors, data_dirs):
         allow_external = directory.resolve() in trusted or directory.resolve() in bundled
-        for name, data_dir in iter_data_dirs(directory):
-            data_dirs.setdefault(name, []).append(data_dir)
-        for language, path in iter_rule_files(directory):
-            if language not in LANGUAGES:
-                errors.append(RuleError(path, f"unknown language folder '{language}'"))
-                continue
-            try:
-                rule = parse_rule_file(path, language)
-                _validate_query_text(rule, path.read_text(encoding="utf-8"))
-                if rule.check:
-                    checks[rule.check] = _resolve_callable(rule.check, allow_external)
-                if rule.fix and rule.fix.function:
-                    fix_functions[rule.fix.function] = _resolve_callable(rule.fix.function, allow_external)
-            except RuleError as exc:
-                errors.append(exc)
-                continue
-            except (ValueError, ImportError, AttributeError) as exc:
-                errors.append(RuleError(path, str(exc)))
-                continue
-            by_id[rule.id] = rule
+        try:
+            rule = parse_rule_file(path, language)
+            _validate_query_text(rule, path.read_text(encoding="utf-8"))
+            if rule.check:
+                checks[rule.check] = _resolve_callable(rule.check, allow_external)
+            if rule.fix and rule.fix.function:
+                fix_functions[rule.fix.function] = _resolve_callable(rule.fix.function, allow_external)
+        except RuleError as exc:
+            errors.append(exc)
+            continue
+        except (ValueError, ImportError, AttributeError) as exc:
+            errors.append(RuleError(path, str(exc)))
+            continue
+        by_id[rule.id] = rule
     rules = sorted(by_id.values(), key=lambda r: r.id)
     compiled = compile_rules(rules, errors)
     broken = {e.path for e in errors}
     rules = [r for r in rules if r.source_path not in broken]
     return RuleSet(rules=rules, errors=errors, checks=checks, fix_functions=fix_functions,
                    data_dirs=data_dirs, compiled=compiled)
+
+
+def _rule_files(directories: Iterable[Path], errors: list[RuleError], data_dirs: dict[str, list[Path]]
+                ) -> Iterator[tuple[Path, str, Path]]:
+    """(directory, language, rule file) for every rule file of known language; a missing
+    directory or unknown language folder goes to ``errors``, data folders to ``data_dirs``.
+    Shared by ``load_rules`` and ``read_rules`` so both see exactly the same files."""
+    for directory in directories:
+        if not directory.is_dir():
+            errors.append(RuleError(directory, "rule directory does not exist"))
+            continue
+        for name, data_dir in iter_data_dirs(directory):
+            data_dirs.setdefault(name, []).append(data_dir)
+        for language, path in iter_rule_files(directory):
+            if language not in LANGUAGES:
+                errors.append(RuleError(path, f"unknown language folder '{language}'"))
+                continue
+            yield directory, language, path
 
 
 def read_rules(directories: Sequence[Path]) -> RuleSet:
@@ -460,22 +469,13 @@ def read_rules(directories: Sequence[Path]) -> RuleSet:
     by_id: dict[str, Rule] = {}
     errors: list[RuleError] = []
     data_dirs: dict[str, list[Path]] = {}
-    for directory in directories:
-        if not directory.is_dir():
-            errors.append(RuleError(directory, "rule directory does not exist"))
+    for _, language, path in _rule_files(directories, errors, data_dirs):
+        try:
+            rule = parse_rule_file(path, language)
+        except RuleError as exc:
+            errors.append(exc)
             continue
-        for name, data_dir in iter_data_dirs(directory):
-            data_dirs.setdefault(name, []).append(data_dir)
-        for language, path in iter_rule_files(directory):
-            if language not in LANGUAGES:
-                errors.append(RuleError(path, f"unknown language folder '{language}'"))
-                continue
-            try:
-                rule = parse_rule_file(path, language)
-            except RuleError as exc:
-                errors.append(exc)
-                continue
-            by_id[rule.id] = rule
+        by_id[rule.id] = rule
     return RuleSet(rules=sorted(by_id.values(), key=lambda r: r.id), errors=errors, data_dirs=data_dirs)
 
 

@@ -66,13 +66,6 @@ def add_prefilters(query: str) -> tuple[str, set[str]]:
     return _QUALIFIED.sub(insert, query), segments
 
 
-def needs_unfiltered(renamed: Iterable[str], segments_regex: re.Pattern[str] | None) -> bool:
-    """Whether a file's renamed imports could hide a call from the prefiltered query."""
-    if segments_regex is None:
-        return False
-    return any(segments_regex.search(name) for name in renamed)
-
-
 def hidden_aliases(aliases: Mapping[str, Iterable[str]], segments_regex: re.Pattern[str] | None) -> list[str]:
     """Local names whose uses the prefiltered query cannot see (``L`` after ``from yaml import
     load as L``): bound to a qualified name with a last segment some rule filters on."""

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from vigil.engine.languages import parse
+from vigil.engine.languages import cached_query, parse
 from vigil.engine.names import collect_names
 from vigil.engine.taint.flow import FunctionFlow
 from vigil.engine.taint.model import AbsVal, TaintSpec
@@ -37,21 +37,17 @@ from vigil.engine.taint.summaries import (
     _helper_candidates,
 )
 
-_QUERIES: dict[int, ts.Query] = {}
+_NODES_QUERY = """
+            (identifier) @node
+            (attribute) @node
+            (call function: (_) @callee)
+        """
 
 
 def _query(language: ts.Language) -> ts.Query:
     """Every node ``source_of`` can be asked about: names, attribute chains and callees (a
     callee may also be a call or a subscript: ``OpenAI().chat.completions.create``)."""
-    key = id(language)
-    query = _QUERIES.get(key)
-    if query is None:
-        query = _QUERIES[key] = ts.Query(language, """
-            (identifier) @node
-            (attribute) @node
-            (call function: (_) @callee)
-        """)
-    return query
+    return cached_query(language, _NODES_QUERY)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import tree_sitter as ts
 
-from vigil.engine.languages import parse
+from vigil.engine.languages import cached_query, parse
 from vigil.engine.names import LOCAL, ModuleNames, collect_names
 from vigil.engine.taint.depth import nesting
 from vigil.engine.taint.flow import FunctionFlow
@@ -108,20 +108,16 @@ class ClassInfo:
     bases: list[str] = field(default_factory=list)
 
 
-_INDEX_QUERIES: dict[int, ts.Query] = {}
-
-
-def _index_query(language: ts.Language) -> ts.Query:
-    key = id(language)
-    query = _INDEX_QUERIES.get(key)
-    if query is None:
-        query = _INDEX_QUERIES[key] = ts.Query(language, """
+_INDEX_QUERY = """
             (function_definition) @function
             (class_definition) @class
             (call function: (identifier) @callee)
             (call function: (attribute attribute: (identifier) @callee))
-        """)
-    return query
+        """
+
+
+def _index_query(language: ts.Language) -> ts.Query:
+    return cached_query(language, _INDEX_QUERY)
 
 
 def _children(node: ts.Node) -> list[ts.Node]:
